@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { Id, Platform, Versioned } from './primitives.ts';
+
+export const AccountStatus = z.enum(['connected', 'reauth_required', 'disabled']);
+export type AccountStatus = z.infer<typeof AccountStatus>;
+
+export const AccountFields = z.object({
+  brandId: Id,
+  platform: Platform,
+  /** What people see: `@paylas`, a page name, `paylas.bsky.social`. */
+  handle: z.string().trim().min(1).max(200),
+  /** The platform's own id for the account (page id, DID, user id …); webhooks arrive with it. */
+  platformAccountId: z.string().trim().min(1).max(200),
+  /** Name of the secret that holds the tokens; never the tokens themselves. */
+  credentialRef: z.string().min(1).max(512).optional(),
+  status: AccountStatus.default('connected'),
+});
+
+export const Account = AccountFields.extend({ id: Id }).extend(Versioned.shape);
+export type Account = z.infer<typeof Account>;
+
+export const NewAccount = AccountFields;
+export type NewAccount = z.input<typeof NewAccount>;

@@ -1,0 +1,4 @@
+import { randomUUID } from 'node:crypto';
+
+/** New opaque identifier (UUID v4). */
+export const newId = (): string => randomUUID();

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { HttpUrl, Id, Instant, Platform, TimeZone, Versioned } from './primitives.ts';
+
+/**
+ * Lifecycle of a post and of each of its targets:
+ * draft → scheduled → dispatched → publishing → published | failed | needs_review,
+ * with missed (overdue beyond grace) and cancelled on the side.
+ */
+export const POST_STATUSES = [
+  'draft',
+  'scheduled',
+  'dispatched',
+  'publishing',
+  'published',
+  'failed',
+  'needs_review',
+  'missed',
+  'cancelled',
+] as const;
+export const PostStatus = z.enum(POST_STATUSES);
+export type PostStatus = z.infer<typeof PostStatus>;
+
+export const Media = z.object({
+  url: HttpUrl,
+  kind: z.enum(['image', 'video']),
+  altText: z.string().max(1500).optional(),
+});
+export type Media = z.infer<typeof Media>;
+
+/** One account the post goes to, with its own text and media, and its own outcome. */
+export const PostTarget = z.object({
+  accountId: Id,
+  platform: Platform,
+  text: z.string().max(65_536),
+  media: z.array(Media).max(20).default([]),
+  status: PostStatus,
+  attempts: z.int().min(0).default(0),
+  platformPostId: z.string().optional(),
+  url: z.url().optional(),
+  publishedAt: Instant.optional(),
+  error: z.string().max(2000).optional(),
+});
+export type PostTarget = z.infer<typeof PostTarget>;
+
+const PostShape = z.object({
+  brandId: Id,
+  status: PostStatus,
+  /** When it goes out, as an instant. */
+  scheduledAt: Instant,
+  /** The zone `scheduledAt` was entered in; used to show it back as the user wrote it. */
+  timezone: TimeZone,
+  campaign: z.string().trim().min(1).max(100).optional(),
+  targets: z.array(PostTarget).min(1, { error: 'needs at least one target account' }).max(20),
+  /** Dispatch attempts across all targets. */
+  attempts: z.int().min(0).default(0),
+});
+
+function oneTargetPerAccount(post: { targets: { accountId: string }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  post.targets.forEach((t, i) => {
+    if (seen.has(t.accountId)) {
+      ctx.addIssue({ code: 'custom', path: ['targets', i, 'accountId'], message: `account ${t.accountId} is targeted twice` });
+    }
+    seen.add(t.accountId);
+  });
+}
+
+export const Post = PostShape.extend({ id: Id }).extend(Versioned.shape).superRefine(oneTargetPerAccount);
+export type Post = z.infer<typeof Post>;
+
+export const NewPost = PostShape.superRefine(oneTargetPerAccount);
+export type NewPost = z.input<typeof NewPost>;
