@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { ValidationError } from '../domain/errors.ts';
+import { toFieldIssues } from '../domain/validation.ts';
+
+/**
+ * Names of the environment variables a function is configured with. The CDK
+ * bindings set them and `loadConfig` reads them, from this one list, so grants,
+ * env and config cannot drift. Values are resource names, never secrets.
+ */
+export const ENV = {
+  stage: 'PAYLAS_STAGE',
+  tableName: 'PAYLAS_TABLE_NAME',
+  busName: 'PAYLAS_EVENT_BUS_NAME',
+  emailFrom: 'PAYLAS_EMAIL_FROM',
+  secretsPrefix: 'PAYLAS_SECRETS_PREFIX',
+  queueUrl: (queue: string) => `PAYLAS_QUEUE_${queue.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`,
+} as const;
+
+/** What a function may be bound to; each binding brings its env var(s). */
+export type Binding = 'table' | 'bus' | 'email' | 'secrets';
+
+const schemas = {
+  table: z.object({ [ENV.tableName]: z.string().min(3).max(255) }),
+  bus: z.object({ [ENV.busName]: z.string().min(1).max(256) }),
+  email: z.object({ [ENV.emailFrom]: z.email() }),
+  secrets: z.object({ [ENV.secretsPrefix]: z.string().min(1).max(256) }),
+} as const;
+
+interface BindingConfig {
+  table: { tableName: string };
+  bus: { busName: string };
+  email: { emailFrom: string };
+  secrets: { secretsPrefix: string };
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+export type Config<B extends Binding, Q extends string = never> = { stage: string } & UnionToIntersection<BindingConfig[B]> & {
+  queueUrls: Record<Q, string>;
+};
+
+/**
+ * Reads and validates a function's configuration once, at cold start. A missing
+ * or malformed variable throws naming it, so a misconfigured function fails at
+ * init rather than on the first event.
+ */
+export function loadConfig<B extends Binding, Q extends string = never>(
+  bindings: readonly B[],
+  queues: readonly Q[] = [],
+  env: Record<string, string | undefined> = process.env,
+): Config<B, Q> {
+  let shape = z.object({ [ENV.stage]: z.string().min(1).default('local') }) as z.ZodObject;
+  for (const b of bindings) shape = shape.extend(schemas[b].shape);
+  for (const q of queues) shape = shape.extend({ [ENV.queueUrl(q)]: z.url() });
+  const parsed = shape.safeParse(env);
+  if (!parsed.success) throw new ValidationError(toFieldIssues(parsed.error), 'configuration');
+  const v = parsed.data as Record<string, string>;
+  const pick = (name: string) => v[name] as string;
+  return {
+    stage: pick(ENV.stage),
+    ...(bindings.includes('table' as B) && { tableName: pick(ENV.tableName) }),
+    ...(bindings.includes('bus' as B) && { busName: pick(ENV.busName) }),
+    ...(bindings.includes('email' as B) && { emailFrom: pick(ENV.emailFrom) }),
+    ...(bindings.includes('secrets' as B) && { secretsPrefix: pick(ENV.secretsPrefix) }),
+    queueUrls: Object.fromEntries(queues.map((q) => [q, pick(ENV.queueUrl(q))])),
+  } as Config<B, Q>;
+}
