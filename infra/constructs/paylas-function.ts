@@ -6,11 +6,10 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ENV } from '#shared/config/env.ts';
+import { REPO_ROOT } from '../repo-root.ts';
 import type { FunctionSpec } from '../wiring/types.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface PaylasFunctionProps {
   name: string;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/build-app.ts';
-import { REPO_ROOT } from '#infra/constructs/paylas-function.ts';
+import { REPO_ROOT } from '#infra/repo-root.ts';
 import { defineWiring, wiringProblems, type Wiring } from '#infra/wiring/types.ts';
 import { wiring as productWiring } from '#infra/wiring/wiring.ts';
 import { ENV } from '#shared/config/env.ts';
