@@ -1,12 +1,24 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadConfig } from '#shared/config/env.ts';
+import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
+import { createDocumentClient } from '#shared/data/dynamo-client.ts';
+import { Repository } from '#shared/data/repository.ts';
+import { createHttpApi } from '#shared/http/http-api.ts';
+import { managementRoutes } from '#shared/http/management-routes.ts';
+import { Management } from '#shared/use-cases/management.ts';
 
-const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
-  statusCode,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
+const logger = new Logger();
+const config = loadConfig(['table', 'secrets']);
+const clock = clockFromEnv();
+const management = new Management({
+  repo: new Repository(createDocumentClient(), config.tableName, clock),
+  clock,
+  secrets: secretStoreFromEnv(),
+  secretsPrefix: config.secretsPrefix,
 });
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  if (event.requestContext.http.method === 'GET' && event.rawPath === '/health') return json(200, { status: 'ok' });
-  return json(404, { error: { code: 'not_found', message: `no route for ${event.requestContext.http.method} ${event.rawPath}`, details: null } });
-}
+/** Management API (`/v1`) and liveness (`/health`). */
+export const handler = createHttpApi(managementRoutes(management, '1'), {
+  authenticate: (key) => management.authenticate(key),
+  onError: (error, requestId) => logger.error('unhandled error', { requestId, error: error as Error }),
+});

@@ -1,7 +1,9 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { TABLE } from '#shared/data/table-definition.ts';
+import { adminKeySecretName, secretsPrefixFor } from '#shared/config/secret-names.ts';
 
 export interface StatefulStackProps extends StackProps {
   stage: string;
@@ -14,6 +16,7 @@ export interface StatefulStackProps extends StackProps {
  */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
+  readonly adminApiKey: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -34,6 +37,19 @@ export class StatefulStack extends Stack {
         sortKey: key(index.sortKey),
         projectionType: ProjectionType.ALL,
       })),
+    });
+
+    // The admin key of the management API; read it with
+    // `aws secretsmanager get-secret-value --secret-id paylas/<stage>/admin-api-key`.
+    this.adminApiKey = new Secret(this, 'AdminApiKey', {
+      secretName: adminKeySecretName(secretsPrefixFor(props.stage)),
+      description: 'Paylaş management API admin key',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.adminApiKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'An API key held by people and scripts: rotated on purpose by its owner, since automatic rotation would lock them out.',
     });
   }
 }

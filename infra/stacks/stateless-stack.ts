@@ -10,6 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { secretsPrefixFor } from '#shared/config/secret-names.ts';
 import { bindBus, bindEmail, bindQueueSender, bindSecrets, bindTable } from '../constructs/bindings.ts';
 import { PaylasFunction } from '../constructs/paylas-function.ts';
 import { visibilityTimeoutOf, type Wiring } from '../wiring/types.ts';
@@ -90,7 +91,7 @@ export class StatelessStack extends Stack {
       if (spec.table) bindTable(fn, props.table, spec.table);
       if (spec.bus) bindBus(fn, this.bus);
       if (spec.email) bindEmail(fn, props.emailFrom);
-      if (spec.secrets) bindSecrets(fn, `paylas/${stage}/`, spec.secrets);
+      if (spec.secrets) bindSecrets(fn, secretsPrefixFor(stage), spec.secrets);
       this.functions[name] = fn;
     }
 

@@ -15,10 +15,14 @@ export const wiring = defineWiring({
       timeoutSeconds: 10,
       memoryMb: 512,
       table: 'readwrite',
+      secrets: 'readwrite',
     },
   },
   queues: {},
-  routes: [{ method: 'GET', path: '/health', function: 'api' }],
+  routes: [
+    { method: 'GET', path: '/health', function: 'api' },
+    { method: 'ANY', path: '/v1/{proxy+}', function: 'api' },
+  ],
   rules: [],
   schedules: [],
 });

@@ -13,6 +13,10 @@ export const ENV = {
   busName: 'PAYLAS_EVENT_BUS_NAME',
   emailFrom: 'PAYLAS_EMAIL_FROM',
   secretsPrefix: 'PAYLAS_SECRETS_PREFIX',
+  /** Local twin only: the secret store is this folder instead of Secrets Manager. */
+  secretsDir: 'PAYLAS_SECRETS_DIR',
+  /** Local twin only: `warp:<factor>:<simulated origin ms>:<real origin ms>` runs the clock faster. */
+  clock: 'PAYLAS_CLOCK',
   queueUrl: (queue: string) => `PAYLAS_QUEUE_${queue.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`,
 } as const;
 

@@ -40,6 +40,8 @@ export const keys = {
     dueSk: `${scheduledAt}#${postId}`,
   }),
   dueShard: (shard: number) => `DUE#${shard}`,
+
+  apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
 } as const;
 
 /** Stable shard of a post in the due index. */

@@ -7,7 +7,7 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { Account, type NewAccount, NewAccount as NewAccountSchema } from '../domain/account.ts';
 import { Brand, type NewBrand, NewBrand as NewBrandSchema } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -15,13 +15,16 @@ import { ConcurrentModificationError, StateConflictError } from '../domain/error
 import { Goal, GoalFields, type NewGoal } from '../domain/goal.ts';
 import { newId } from '../domain/ids.ts';
 import { NewPost as NewPostSchema, Post, type NewPost, type PostStatus } from '../domain/post.ts';
-import type { Platform } from '../domain/primitives.ts';
+import { Id, Instant, type Platform } from '../domain/primitives.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import { instantRange, keys } from './keys.ts';
 import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from './pagination.ts';
 import { DUE_SHARDS } from './table-definition.ts';
 
 type Item = Record<string, unknown>;
+
+export const ApiKeyRecord = z.object({ id: Id, keyHash: z.string().regex(/^[0-9a-f]{64}$/), brandId: Id, label: z.string().max(100).optional(), createdAt: Instant });
+export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 
 export interface PostQuery {
   brandId: string;
@@ -210,6 +213,17 @@ export class Repository {
     const next = this.#bump(parseOrThrow(Post, post, 'post'));
     await this.#replace('post', post.id, this.#postItem(next), expectedVersion);
     return next;
+  }
+
+  // ---- API keys -----------------------------------------------------------
+
+  /** Stores a brand key by its hash; the key itself is never stored. */
+  async putApiKey(record: ApiKeyRecord): Promise<void> {
+    await this.#create('api key', record.id, { ...keys.apiKey(record.keyHash), type: 'ApiKey', ...record });
+  }
+
+  async getApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    return this.#get(keys.apiKey(keyHash), ApiKeyRecord);
   }
 
   // ---- items --------------------------------------------------------------

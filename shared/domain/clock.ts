@@ -23,12 +23,13 @@ export class ManualClock implements Clock {
 }
 
 /**
- * Runs `factor` times faster than real time from `origin` (the twin's time warp):
- * one real second is `factor` simulated seconds.
+ * Runs `factor` times faster than real time (the twin's time warp): at the real
+ * instant `realOrigin` it reads `origin`, and one real second later it has
+ * moved `factor` seconds.
  */
-export function warpedClock(factor: number, origin: Date = new Date(), real: Clock = systemClock): Clock {
+export function warpedClock(factor: number, origin: Date, realOrigin: Date = new Date(), real: Clock = systemClock): Clock {
   if (!(factor > 0)) throw new RangeError(`time-warp factor must be > 0, got ${factor}`);
-  const realStart = real.now().getTime();
+  const realStart = realOrigin.getTime();
   const simStart = origin.getTime();
   return { now: () => new Date(simStart + (real.now().getTime() - realStart) * factor) };
 }

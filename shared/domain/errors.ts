@@ -29,6 +29,16 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** No credentials, or credentials that match nothing. */
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized';
+}
+
+/** Authenticated, but this principal may not do this (e.g. a brand key creating brands). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+}
+
 export class NotFoundError extends DomainError {
   readonly code = 'not_found';
   constructor(kind: string, id: string) {

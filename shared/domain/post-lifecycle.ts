@@ -72,3 +72,15 @@ export function transitionTarget(
   const targets = post.targets.with(index, { ...target, ...patch, status: to });
   return { ...post, targets, status: summariseStatus(targets), updatedAt: now.toISOString() };
 }
+
+/**
+ * Cancels every target that has not gone out or started going out; targets
+ * already published (or in flight) stay as they are. Pure.
+ */
+export function cancelPost(post: Post, now: Date): Post {
+  const targets = post.targets.map((t) => (canTransition(t.status, 'cancelled') ? { ...t, status: 'cancelled' as const } : t));
+  if (targets.every((t, i) => t.status === post.targets[i]!.status)) {
+    throw new StateConflictError(`post ${post.id} is ${post.status} and cannot be cancelled`, { status: post.status });
+  }
+  return { ...post, targets, status: summariseStatus(targets), updatedAt: now.toISOString() };
+}

@@ -1,0 +1,30 @@
+import { AwsSecretStore } from '../adapters/aws-secret-store.ts';
+import { FileSecretStore } from '../adapters/file-secret-store.ts';
+import { systemClock, warpedClock, type Clock } from '../domain/clock.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+import { ENV } from './env.ts';
+
+/**
+ * The clock handlers use: the system clock on AWS; in the local twin, the
+ * twin's time-warped clock, described by one env var so every function and
+ * the twin's scheduler agree on "now".
+ */
+export function clockFromEnv(env: Record<string, string | undefined> = process.env): Clock {
+  const spec = env[ENV.clock];
+  if (!spec) return systemClock;
+  const m = /^warp:(\d+(?:\.\d+)?):(\d+):(\d+)$/.exec(spec);
+  if (!m) throw new Error(`${ENV.clock}: expected warp:<factor>:<simulated origin ms>:<real origin ms>, got ${JSON.stringify(spec)}`);
+  return warpedClock(Number(m[1]), new Date(Number(m[2])), new Date(Number(m[3])));
+}
+
+export function clockSpec(factor: number, simOrigin: Date, realOrigin: Date): string {
+  return `warp:${factor}:${simOrigin.getTime()}:${realOrigin.getTime()}`;
+}
+
+/** Secrets Manager on AWS; the twin's private folder when `PAYLAS_SECRETS_DIR` is set. */
+export function secretStoreFromEnv(env: Record<string, string | undefined> = process.env): SecretStore {
+  const dir = env[ENV.secretsDir];
+  return dir ? new FileSecretStore(dir) : new AwsSecretStore();
+}
+
+

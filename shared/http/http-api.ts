@@ -1,0 +1,127 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError, StateConflictError, UnauthorizedError, ValidationError } from '../domain/errors.ts';
+import { bearerToken } from '../domain/api-key.ts';
+import { parseOrThrow } from '../domain/validation.ts';
+import type { Principal } from '../use-cases/management.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface RouteContext<Q> {
+  principal: Principal;
+  params: Record<string, string>;
+  /** Parsed JSON body, not yet validated: the use case validates its own input. */
+  body: unknown;
+  query: Q;
+}
+
+export interface Route<Q = unknown> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** OpenAPI-style path: `/v1/brands/{brandId}`. */
+  path: string;
+  summary: string;
+  /** False only for public routes (health, the OpenAPI document). */
+  auth: boolean;
+  status?: number;
+  body?: z.ZodType;
+  query?: z.ZodType<Q>;
+  response?: z.ZodType;
+  handle(ctx: RouteContext<Q>): Promise<unknown>;
+}
+
+/** Keeps the query type of a route tied to its schema. */
+export const route = <Q>(r: Route<Q>): Route => r as Route;
+
+class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+}
+class RouteNotFoundError extends DomainError {
+  readonly code = 'route_not_found';
+}
+class MethodNotAllowedError extends DomainError {
+  readonly code = 'method_not_allowed';
+}
+
+const STATUS: Record<string, number> = {
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+};
+
+export interface HttpApiOptions {
+  authenticate(key: string | undefined): Promise<Principal>;
+  /** Called with unexpected errors (the response says only "internal error"). */
+  onError?(error: unknown, requestId: string): void;
+}
+
+type Compiled = { route: Route; pattern: RegExp; names: string[] };
+
+function compile(r: Route): Compiled {
+  const names: string[] = [];
+  const source = r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route: r, pattern: new RegExp(`^${source}$`), names };
+}
+
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  body: JSON.stringify(body),
+});
+
+export function errorResponse(error: unknown, requestId: string, onError?: HttpApiOptions['onError']): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof DomainError) {
+    const status = STATUS[error.code] ?? (error instanceof StateConflictError ? 409 : 400);
+    const headers: Record<string, string> = error instanceof UnauthorizedError ? { 'www-authenticate': 'Bearer' } : {};
+    return json(status, { error: { code: error.code, message: error.message, details: error.details ?? null } }, headers);
+  }
+  onError?.(error, requestId);
+  return json(500, { error: { code: 'internal_error', message: `internal error (request ${requestId})`, details: null } });
+}
+
+function decodeBody(event: APIGatewayProxyEventV2): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES}`);
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(raw);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError([{ path: 'body', message: 'is not valid JSON' }]);
+  }
+}
+
+/**
+ * An API Gateway (HTTP API v2) handler over a route table: finds the route,
+ * authenticates, parses the query with the route's schema and the body as
+ * JSON, calls the use case and maps errors to `{error:{code,message,details}}`.
+ */
+export function createHttpApi(routes: readonly Route[], options: HttpApiOptions) {
+  const compiled = routes.map(compile);
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const requestId = event.requestContext?.requestId ?? 'local';
+    try {
+      const method = event.requestContext.http.method.toUpperCase();
+      const path = event.rawPath.length > 1 ? event.rawPath.replace(/\/+$/, '') : event.rawPath;
+      const matches = compiled.map((c) => ({ c, m: c.pattern.exec(path) })).filter((x) => x.m);
+      if (matches.length === 0) throw new RouteNotFoundError(`no route for ${method} ${path}`);
+      const hit = matches.find((x) => x.c.route.method === method);
+      if (!hit) throw new MethodNotAllowedError(`${method} is not allowed on ${path}; use ${matches.map((x) => x.c.route.method).join(', ')}`);
+      const { route: r, names } = hit.c;
+      const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(hit.m![i + 1]!)]));
+      const body = decodeBody(event);
+      const principal: Principal = r.auth ? await options.authenticate(bearerToken(event.headers?.authorization)) : { kind: 'anonymous' };
+      const query = r.query ? parseOrThrow(r.query, Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')), 'query') : {};
+      const result = await r.handle({ principal, params, body, query });
+      return json(r.status ?? 200, result);
+    } catch (error) {
+      return errorResponse(error, requestId, options.onError);
+    }
+  };
+}

@@ -1,0 +1,255 @@
+import { accountSecretName, adminKeySecretName } from '../config/secret-names.ts';
+import type { Account } from '../domain/account.ts';
+import { hashApiKey, newApiKey, sameKey } from '../domain/api-key.ts';
+import type { Brand } from '../domain/brand.ts';
+import type { Clock } from '../domain/clock.ts';
+import { ForbiddenError, NotFoundError, StateConflictError, UnauthorizedError, ValidationError, type FieldIssue } from '../domain/errors.ts';
+import type { Goal } from '../domain/goal.ts';
+import { newId } from '../domain/ids.ts';
+import { formatInZone, parseScheduledAt } from '../domain/local-time.ts';
+import { checkTargetContent } from '../domain/platform-rules.ts';
+import type { Post, PostTarget } from '../domain/post.ts';
+import { cancelPost, isEditable, transitionPost } from '../domain/post-lifecycle.ts';
+import { parseOrThrow } from '../domain/validation.ts';
+import type { Page, PageRequest } from '../data/pagination.ts';
+import type { Repository } from '../data/repository.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+import {
+  CreateAccountInput,
+  CreateBrandInput,
+  CreateKeyInput,
+  CreatePostInput,
+  PutGoalsInput,
+  UpdateBrandInput,
+  UpdatePostInput,
+  type AccountView,
+} from './management-inputs.ts';
+
+/** Who is calling: the admin key, a key that belongs to one brand, or nobody (public routes). */
+export type Principal = { kind: 'admin' } | { kind: 'brand'; brandId: string } | { kind: 'anonymous' };
+
+export interface ManagementDeps {
+  repo: Repository;
+  clock: Clock;
+  secrets: SecretStore;
+  /** Secret names start with this (`paylas/<stage>/`). */
+  secretsPrefix: string;
+}
+
+/** How far in the past a new scheduled post may be (clock skew between client and server). */
+const PAST_TOLERANCE_MS = 60_000;
+
+
+export type PostView = Post & { scheduledAtLocal: string };
+export const viewPost = (p: Post): PostView => ({ ...p, scheduledAtLocal: formatInZone(new Date(p.scheduledAt), p.timezone) });
+const viewAccount = ({ credentialRef, ...a }: Account): AccountView => ({ ...a, hasCredentials: credentialRef !== undefined });
+
+/**
+ * The management use cases behind `/v1` and the CLI. Every operation takes
+ * the caller's principal: a brand key sees only its own brand, and another
+ * brand's resources answer "not found", exactly like resources that do not exist.
+ */
+export class Management {
+  #adminKey: Promise<string | undefined> | undefined;
+
+  constructor(private readonly deps: ManagementDeps) {}
+
+  // ---- authentication ---------------------------------------------------
+
+  async authenticate(key: string | undefined): Promise<Principal> {
+    if (!key) throw new UnauthorizedError('missing API key: send Authorization: Bearer <key>');
+    this.#adminKey ??= this.deps.secrets.get(adminKeySecretName(this.deps.secretsPrefix));
+    const admin = await this.#adminKey;
+    if (admin && sameKey(key, admin)) return { kind: 'admin' };
+    const record = await this.deps.repo.getApiKeyByHash(hashApiKey(key));
+    if (record) return { kind: 'brand', brandId: record.brandId };
+    throw new UnauthorizedError('invalid API key');
+  }
+
+  async createBrandKey(p: Principal, brandId: string, input: unknown) {
+    const { label } = parseOrThrow(CreateKeyInput, input);
+    this.#adminOnly(p, 'create API keys');
+    await this.getBrand(p, brandId);
+    const key = newApiKey();
+    const record = { id: newId(), keyHash: hashApiKey(key), brandId, createdAt: this.deps.clock.now().toISOString(), ...(label && { label }) };
+    await this.deps.repo.putApiKey(record);
+    return { id: record.id, brandId, label: record.label, createdAt: record.createdAt, key };
+  }
+
+  // ---- brands -----------------------------------------------------------
+
+  async createBrand(p: Principal, input: unknown): Promise<Brand> {
+    this.#adminOnly(p, 'create brands');
+    return this.deps.repo.createBrand(parseOrThrow(CreateBrandInput, input));
+  }
+
+  async listBrands(p: Principal, page: PageRequest): Promise<Page<Brand>> {
+    if (p.kind === 'admin') return this.deps.repo.listBrands(page);
+    const own = p.kind === 'brand' ? await this.deps.repo.getBrand(p.brandId) : undefined;
+    return { items: own ? [own] : [], nextCursor: null };
+  }
+
+  async getBrand(p: Principal, brandId: string): Promise<Brand> {
+    const brand = this.#visible(p, brandId) ? await this.deps.repo.getBrand(brandId) : undefined;
+    if (!brand) throw new NotFoundError('brand', brandId);
+    return brand;
+  }
+
+  async updateBrand(p: Principal, brandId: string, input: unknown): Promise<Brand> {
+    const patch = parseOrThrow(UpdateBrandInput, input);
+    const brand = await this.getBrand(p, brandId);
+    return this.deps.repo.saveBrand({ ...brand, ...patch }, brand.version);
+  }
+
+  // ---- accounts ---------------------------------------------------------
+
+  async createAccount(p: Principal, brandId: string, input: unknown): Promise<AccountView> {
+    const { credentials, ...fields } = parseOrThrow(CreateAccountInput, input);
+    await this.getBrand(p, brandId);
+    let account = await this.deps.repo.createAccount({ ...fields, brandId });
+    if (credentials) {
+      const name = accountSecretName(this.deps.secretsPrefix, brandId, account.id);
+      await this.deps.secrets.put(name, JSON.stringify(credentials));
+      account = await this.deps.repo.saveAccount({ ...account, credentialRef: name }, account.version);
+    }
+    return viewAccount(account);
+  }
+
+  async listAccounts(p: Principal, brandId: string): Promise<Page<AccountView>> {
+    await this.getBrand(p, brandId);
+    return { items: (await this.deps.repo.listAccounts(brandId)).map(viewAccount), nextCursor: null };
+  }
+
+  // ---- goals ------------------------------------------------------------
+
+  async putGoals(p: Principal, brandId: string, input: unknown): Promise<Page<Goal>> {
+    const { goals } = parseOrThrow(PutGoalsInput, input);
+    await this.getBrand(p, brandId);
+    return { items: await this.deps.repo.replaceGoals(brandId, goals), nextCursor: null };
+  }
+
+  async listGoals(p: Principal, brandId: string): Promise<Page<Goal>> {
+    await this.getBrand(p, brandId);
+    return { items: await this.deps.repo.listGoals(brandId), nextCursor: null };
+  }
+
+  // ---- posts ------------------------------------------------------------
+
+  async createPost(p: Principal, input: unknown): Promise<PostView> {
+    const data = parseOrThrow(CreatePostInput, input);
+    const brand = await this.getBrand(p, data.brandId).catch((e) => {
+      throw e instanceof NotFoundError ? new ValidationError([{ path: 'brandId', message: `no brand ${data.brandId}` }]) : e;
+    });
+    const timezone = data.timezone ?? brand.timezone;
+    const scheduledAt = this.#scheduledAt(data.scheduledAt, timezone, data.status);
+    const targets = await this.#targets(brand.id, data.targets, data.text, data.status);
+    const post = await this.deps.repo.createPost({
+      brandId: brand.id,
+      status: data.status,
+      scheduledAt: scheduledAt.toISOString(),
+      timezone,
+      targets,
+      ...(data.campaign && { campaign: data.campaign }),
+    });
+    return viewPost(post);
+  }
+
+  async getPost(p: Principal, postId: string): Promise<PostView> {
+    return viewPost(await this.#post(p, postId));
+  }
+
+  async listPosts(p: Principal, query: { brandId: string; status?: Post['status']; from?: string; to?: string }, page: PageRequest): Promise<Page<PostView>> {
+    await this.getBrand(p, query.brandId);
+    const result = await this.deps.repo.listPosts(
+      {
+        brandId: query.brandId,
+        ...(query.status && { status: query.status }),
+        ...(query.from && { from: new Date(query.from) }),
+        ...(query.to && { to: new Date(query.to) }),
+      },
+      page,
+    );
+    return { items: result.items.map(viewPost), nextCursor: result.nextCursor };
+  }
+
+  async updatePost(p: Principal, postId: string, input: unknown): Promise<PostView> {
+    const patch = parseOrThrow(UpdatePostInput, input);
+    const post = await this.#post(p, postId);
+    if (!isEditable(post.status)) {
+      throw new StateConflictError(`post ${postId} is ${post.status}; only draft and scheduled posts can be edited`, { status: post.status });
+    }
+    const status = patch.status ?? (post.status as 'draft' | 'scheduled');
+    const timezone = patch.timezone ?? post.timezone;
+    const scheduledAt =
+      patch.scheduledAt !== undefined || patch.timezone !== undefined || status !== post.status
+        ? this.#scheduledAt(patch.scheduledAt ?? formatInZone(new Date(post.scheduledAt), timezone), timezone, status).toISOString()
+        : post.scheduledAt;
+    const targets =
+      patch.targets !== undefined || patch.text !== undefined
+        ? await this.#targets(post.brandId, patch.targets ?? post.targets.map(({ accountId, text, media }) => ({ accountId, text, media })), patch.text, post.status as 'draft' | 'scheduled')
+        : post.targets;
+    let next: Post = { ...post, timezone, scheduledAt, targets, ...(patch.campaign !== undefined && { campaign: patch.campaign }) };
+    if (status !== post.status) next = transitionPost(next, status, this.deps.clock.now());
+    return viewPost(await this.deps.repo.savePost(next, post.version));
+  }
+
+  async cancelPost(p: Principal, postId: string): Promise<PostView> {
+    const post = await this.#post(p, postId);
+    return viewPost(await this.deps.repo.savePost(cancelPost(post, this.deps.clock.now()), post.version));
+  }
+
+  // ---- helpers ----------------------------------------------------------
+
+  #adminOnly(p: Principal, what: string): void {
+    if (p.kind !== 'admin') throw new ForbiddenError(`only the admin key may ${what}`);
+  }
+
+  #visible(p: Principal, brandId: string): boolean {
+    return p.kind === 'admin' || (p.kind === 'brand' && p.brandId === brandId);
+  }
+
+  async #post(p: Principal, postId: string): Promise<Post> {
+    const post = await this.deps.repo.getPost(postId);
+    if (!post || !this.#visible(p, post.brandId)) throw new NotFoundError('post', postId);
+    return post;
+  }
+
+  #scheduledAt(input: string, timezone: string, status: 'draft' | 'scheduled'): Date {
+    const at = parseScheduledAt(input, timezone);
+    if (status === 'scheduled' && at.getTime() < this.deps.clock.now().getTime() - PAST_TOLERANCE_MS) {
+      throw new ValidationError([{ path: 'scheduledAt', message: `${at.toISOString()} is in the past; schedule a future time or save as draft` }]);
+    }
+    return at;
+  }
+
+  async #targets(
+    brandId: string,
+    inputs: readonly { accountId: string; text?: string | undefined; media?: PostTarget['media'] | undefined }[],
+    text: string | undefined,
+    status: 'draft' | 'scheduled',
+  ): Promise<PostTarget[]> {
+    const issues: FieldIssue[] = [];
+    const seen = new Set<string>();
+    const targets: PostTarget[] = [];
+    for (const [i, t] of inputs.entries()) {
+      const path = `targets.${i}`;
+      if (seen.has(t.accountId)) {
+        issues.push({ path: `${path}.accountId`, message: `account ${t.accountId} is targeted twice` });
+        continue;
+      }
+      seen.add(t.accountId);
+      const account = await this.deps.repo.getAccount(brandId, t.accountId);
+      if (!account) {
+        issues.push({ path: `${path}.accountId`, message: `no account ${t.accountId} in this brand` });
+        continue;
+      }
+      if (account.status !== 'connected') issues.push({ path: `${path}.accountId`, message: `account ${account.handle} is ${account.status}` });
+      const body = t.text ?? text ?? '';
+      const media = t.media ?? [];
+      issues.push(...checkTargetContent(account.platform, body, media, path));
+      targets.push({ accountId: account.id, platform: account.platform, text: body, media, status, attempts: 0 });
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+    return targets;
+  }
+}
