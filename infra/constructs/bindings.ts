@@ -3,15 +3,15 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { ENV } from '#shared/config/env.ts';
 import { TABLE } from '#shared/data/table-definition.ts';
 import type { TableAccess } from '../wiring/types.ts';
 import type { PaylasFunction } from './paylas-function.ts';
 
 /*
- * Each binding grants IAM *and* sets the env var the function's config reads,
- * in one call, so a function can never be configured for a resource it may
- * not touch, or allowed one it is not configured for.
+ * Each binding grants exactly what its wiring entry names. The env vars that
+ * point the function at the same resources come from `functionEnvironment`,
+ * applied from the same wiring entry in the same loop (see the stateless
+ * stack), and the infra tests check that grants and env agree per function.
  */
 
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
@@ -28,17 +28,14 @@ export function bindTable(fn: PaylasFunction, table: ITableV2, access: TableAcce
       resources: [table.tableArn, ...Object.keys(TABLE.indexes).map((index) => `${table.tableArn}/index/${index}`)],
     }),
   );
-  fn.addEnvironment(ENV.tableName, table.tableName);
 }
 
 export function bindBus(fn: PaylasFunction, bus: IEventBus): void {
   bus.grantPutEventsTo(fn);
-  fn.addEnvironment(ENV.busName, bus.eventBusName);
 }
 
-export function bindQueueSender(fn: PaylasFunction, queueName: string, queue: IQueue): void {
+export function bindQueueSender(fn: PaylasFunction, queue: IQueue): void {
   queue.grantSendMessages(fn);
-  fn.addEnvironment(ENV.queueUrl(queueName), queue.queueUrl);
 }
 
 /** SES sending from one verified identity (the domain or address of `from`). */
@@ -52,7 +49,6 @@ export function bindEmail(fn: PaylasFunction, from: string): void {
       resources: [identity(domain), identity(from)],
     }),
   );
-  fn.addEnvironment(ENV.emailFrom, from);
 }
 
 /** Brand credential secrets live under `paylas/<stage>/`; a function sees that prefix only. */
@@ -62,7 +58,6 @@ export function bindSecrets(fn: PaylasFunction, prefix: string, access: TableAcc
   const actions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
   if (access === 'readwrite') actions.push('secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource');
   fn.addToRolePolicy(new PolicyStatement({ actions, resources: [arn] }));
-  fn.addEnvironment(ENV.secretsPrefix, prefix);
   Validations.of(fn.role!).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*]`,
     reason: 'Credential secrets are created per connected account at run time; the grant stops at this stage\'s prefix.',

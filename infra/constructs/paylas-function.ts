@@ -6,7 +6,6 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import path from 'node:path';
-import { ENV } from '#shared/config/env.ts';
 import { REPO_ROOT } from '../repo-root.ts';
 import type { FunctionSpec } from '../wiring/types.ts';
 
@@ -62,7 +61,6 @@ export class PaylasFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `paylas-${props.name}`,
-        [ENV.stage]: props.stage,
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { secretsPrefixFor } from '#shared/config/secret-names.ts';
 import { bindBus, bindEmail, bindQueueSender, bindSecrets, bindTable } from '../constructs/bindings.ts';
 import { PaylasFunction } from '../constructs/paylas-function.ts';
+import { functionEnvironment } from '../wiring/environment.ts';
 import { visibilityTimeoutOf, type Wiring } from '../wiring/types.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -117,7 +118,17 @@ export class StatelessStack extends Stack {
       });
     }
     for (const [name, spec] of Object.entries(wiring.functions)) {
-      for (const q of spec.sendsTo ?? []) bindQueueSender(this.functions[name]!, q, this.queues[q] as IQueue);
+      const fn = this.functions[name]!;
+      for (const q of spec.sendsTo ?? []) bindQueueSender(fn, this.queues[q] as IQueue);
+      const env = functionEnvironment(spec, {
+        stage,
+        tableName: props.table.tableName,
+        busName: this.bus.eventBusName,
+        emailFrom: props.emailFrom,
+        secretsPrefix: secretsPrefixFor(stage),
+        queueUrl: (q) => this.queues[q]!.queueUrl,
+      });
+      for (const [key, value] of Object.entries(env)) fn.addEnvironment(key, value);
     }
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });

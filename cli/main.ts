@@ -1,0 +1,314 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ApiClient, ApiError, resolveTarget, UsageError } from './api-client.ts';
+import { details, table } from './format.ts';
+
+type Json = Record<string, any>;
+type Page = { items: Json[]; nextCursor: string | null };
+
+const program = new Command('paylas')
+  .description('Paylaş: schedule posts, manage brands, accounts and goals through the Paylaş API')
+  .option('--url <url>', 'API base URL (env PAYLAS_URL; default: the local twin)')
+  .option('--key <key>', 'API key (env PAYLAS_API_KEY; default: the local twin admin key)')
+  .option('--json', 'print JSON for scripts instead of tables')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+const opts = () => program.opts<{ url?: string; key?: string; json?: boolean }>();
+const client = () => new ApiClient(resolveTarget(opts()));
+const print = (value: unknown, human: () => string) => console.log(opts().json ? JSON.stringify(value, null, 2) : human());
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
+  return n;
+};
+const num = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
+  return n;
+};
+
+/** `--brand` may be left out when the key sees exactly one brand. */
+async function brandId(given: string | undefined): Promise<string> {
+  if (given) return given;
+  const page = await client().call<Page>('GET', '/v1/brands?limit=2');
+  if (page.items.length === 1) return String(page.items[0]!.id);
+  throw new UsageError(page.items.length === 0 ? 'no brand yet: create one with `paylas brand create`' : 'several brands: pass --brand <id>');
+}
+
+async function allPages(path: string): Promise<Json[]> {
+  const items: Json[] = [];
+  let cursor: string | null = null;
+  do {
+    const sep: string = path.includes('?') ? '&' : '?';
+    const page: Page = await client().call<Page>('GET', `${path}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+const BRAND_COLUMNS: [string, string][] = [
+  ['id', 'ID'],
+  ['name', 'NAME'],
+  ['timezone', 'TIME ZONE'],
+  ['locale', 'LOCALE'],
+  ['reportRecipients', 'REPORT TO'],
+];
+const showBrand = (b: Json) =>
+  details(b, [
+    ['id', 'id'],
+    ['name', 'name'],
+    ['timezone', 'time zone'],
+    ['locale', 'locale'],
+    ['reportRecipients', 'report to'],
+    ['reportDay', 'report day (1=Mon)'],
+    ['reportHour', 'report hour'],
+    ['latePolicy', 'late posts'],
+    ['postingPlan', 'posts per week'],
+  ]);
+
+// ---- brand ------------------------------------------------------------------
+const brand = program.command('brand').description('brands: the companies whose accounts Paylaş runs');
+brand
+  .command('create')
+  .description('create a brand (admin key)')
+  .requiredOption('--name <name>', 'brand name')
+  .requiredOption('--timezone <zone>', 'IANA time zone, e.g. Europe/Istanbul')
+  .requiredOption('--recipients <emails>', 'weekly report recipients, comma-separated', list)
+  .addOption(new Option('--locale <locale>', 'report language').choices(['tr', 'en']).default('tr'))
+  .option('--report-day <1-7>', 'ISO weekday of the weekly report (1 = Monday)', int)
+  .option('--report-hour <0-23>', 'local hour of the weekly report', int)
+  .action(async (o) => {
+    const b = await client().call('POST', '/v1/brands', {
+      name: o.name,
+      timezone: o.timezone,
+      locale: o.locale,
+      reportRecipients: o.recipients,
+      ...(o.reportDay !== undefined && { reportDay: o.reportDay }),
+      ...(o.reportHour !== undefined && { reportHour: o.reportHour }),
+    });
+    print(b, () => `created brand ${b.id}\n${showBrand(b)}`);
+  });
+brand
+  .command('list')
+  .description('list brands')
+  .action(async () => {
+    const items = await allPages('/v1/brands?limit=100');
+    print({ items }, () => table(items, BRAND_COLUMNS));
+  });
+brand
+  .command('show')
+  .description('show one brand')
+  .argument('<brandId>')
+  .action(async (id: string) => {
+    const b = await client().call('GET', `/v1/brands/${encodeURIComponent(id)}`);
+    print(b, () => showBrand(b));
+  });
+brand
+  .command('key')
+  .description('create an API key that sees only this brand (admin key); it is shown once')
+  .argument('<brandId>')
+  .option('--label <label>', 'what the key is for')
+  .action(async (id: string, o) => {
+    const k = await client().call('POST', `/v1/brands/${encodeURIComponent(id)}/keys`, o.label ? { label: o.label } : {});
+    print(k, () => `brand key ${k.id} (shown once, store it now):\n${k.key}`);
+  });
+
+// ---- account ----------------------------------------------------------------
+const account = program.command('account').description("a brand's social accounts");
+account
+  .command('connect')
+  .description('connect an account with its platform id and (optionally) its tokens')
+  .addOption(new Option('--platform <platform>', 'platform').choices(['x', 'linkedin', 'facebook', 'instagram', 'bluesky', 'mastodon', 'sandbox']).makeOptionMandatory())
+  .requiredOption('--handle <handle>', 'what people see, e.g. @brand')
+  .requiredOption('--platform-account-id <id>', "the platform's id of the account (page id, DID, user id)")
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .option('--credential <name=value>', 'a token for the platform, repeatable (stored in the secret store)', collect)
+  .action(async (o) => {
+    const id = await brandId(o.brand);
+    const credentials = o.credential
+      ? Object.fromEntries(
+          (o.credential as string[]).map((c) => {
+            const i = c.indexOf('=');
+            if (i < 1) throw new UsageError(`--credential expects name=value, got ${JSON.stringify(c.slice(0, 20))}`);
+            return [c.slice(0, i), c.slice(i + 1)];
+          }),
+        )
+      : undefined;
+    const a = await client().call('POST', `/v1/brands/${encodeURIComponent(id)}/accounts`, {
+      platform: o.platform,
+      handle: o.handle,
+      platformAccountId: o.platformAccountId,
+      ...(credentials && { credentials }),
+    });
+    print(a, () => `connected ${a.platform} account ${a.handle} as ${a.id}`);
+  });
+account
+  .command('list')
+  .description("list a brand's accounts")
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .action(async (o) => {
+    const page = await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(await brandId(o.brand))}/accounts`);
+    print(page, () =>
+      table(page.items, [
+        ['id', 'ID'],
+        ['platform', 'PLATFORM'],
+        ['handle', 'HANDLE'],
+        ['platformAccountId', 'PLATFORM ID'],
+        ['status', 'STATUS'],
+        ['hasCredentials', 'TOKENS'],
+      ]),
+    );
+  });
+
+// ---- post -------------------------------------------------------------------
+const POST_COLUMNS: [string, string][] = [
+  ['id', 'ID'],
+  ['scheduledAtLocal', 'SCHEDULED'],
+  ['status', 'STATUS'],
+  ['platforms', 'TO'],
+  ['preview', 'TEXT'],
+];
+const postRow = (p: Json) => ({
+  ...p,
+  platforms: (p.targets as Json[]).map((t) => t.platform),
+  preview: String((p.targets as Json[])[0]?.text ?? '').replace(/\s+/g, ' ').slice(0, 48),
+});
+const showPost = (p: Json) =>
+  [
+    details(p, [
+      ['id', 'id'],
+      ['status', 'status'],
+      ['scheduledAtLocal', 'scheduled'],
+      ['scheduledAt', 'scheduled (UTC)'],
+      ['campaign', 'campaign'],
+    ]),
+    table((p.targets as Json[]).map((t) => ({ ...t, text: String(t.text).slice(0, 60) })), [
+      ['accountId', 'ACCOUNT'],
+      ['platform', 'PLATFORM'],
+      ['status', 'STATUS'],
+      ['url', 'URL'],
+      ['error', 'ERROR'],
+      ['text', 'TEXT'],
+    ]),
+  ].join('\n\n');
+
+const post = program.command('post').description('posts on the content calendar');
+post
+  .command('schedule')
+  .description('schedule a post (to every account of the brand unless --account is given)')
+  .requiredOption('--at <when>', 'local date-time like 2026-12-01T09:00 (in --timezone or the brand zone) or an ISO instant with offset')
+  .requiredOption('--text <text>', 'the text')
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .option('--timezone <zone>', 'zone of a local --at (default: the brand zone)')
+  .option('--account <accountId>', 'target account, repeatable', collect)
+  .option('--media <url>', 'image URL, repeatable', collect)
+  .option('--campaign <name>', 'campaign name')
+  .option('--draft', 'save as a draft instead of scheduling')
+  .action(async (o) => {
+    const id = await brandId(o.brand);
+    const accountIds: string[] = o.account ?? (await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(id)}/accounts`)).items.map((a) => String(a.id));
+    if (accountIds.length === 0) throw new UsageError('the brand has no accounts: connect one with `paylas account connect`');
+    const media = (o.media as string[] | undefined)?.map((url) => ({ url, kind: 'image' }));
+    const p = await client().call('POST', '/v1/posts', {
+      brandId: id,
+      scheduledAt: o.at,
+      text: o.text,
+      targets: accountIds.map((accountId) => ({ accountId, ...(media && { media }) })),
+      ...(o.timezone && { timezone: o.timezone }),
+      ...(o.campaign && { campaign: o.campaign }),
+      ...(o.draft && { status: 'draft' }),
+    });
+    print(p, () => `${p.status} post ${p.id} for ${p.scheduledAtLocal}`);
+  });
+post
+  .command('list')
+  .description("list a brand's posts in scheduled order")
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .addOption(new Option('--status <status>', 'only this status').choices(['draft', 'scheduled', 'dispatched', 'publishing', 'published', 'failed', 'needs_review', 'missed', 'cancelled']))
+  .option('--from <instant>', 'scheduled at or after (ISO-8601 with offset)')
+  .option('--to <instant>', 'scheduled at or before (ISO-8601 with offset)')
+  .action(async (o) => {
+    const q = new URLSearchParams({ brandId: await brandId(o.brand), limit: '100' });
+    for (const k of ['status', 'from', 'to'] as const) if (o[k]) q.set(k, o[k]);
+    const items = await allPages(`/v1/posts?${q}`);
+    print({ items }, () => table(items.map(postRow), POST_COLUMNS));
+  });
+post
+  .command('show')
+  .description('show a post and each target')
+  .argument('<postId>')
+  .action(async (id: string) => {
+    const p = await client().call('GET', `/v1/posts/${encodeURIComponent(id)}`);
+    print(p, () => showPost(p));
+  });
+post
+  .command('cancel')
+  .description('cancel what has not gone out yet')
+  .argument('<postId>')
+  .action(async (id: string) => {
+    const p = await client().call('POST', `/v1/posts/${encodeURIComponent(id)}/cancel`);
+    print(p, () => `post ${p.id} is now ${p.status}`);
+  });
+
+// ---- goal -------------------------------------------------------------------
+const goal = program.command('goal').description('SMART goals a brand is measured against');
+goal
+  .command('set')
+  .description('add a goal, or replace the one on the same metric and platform')
+  .addOption(
+    new Option('--metric <metric>', 'what is measured')
+      .choices(['impressions', 'reach', 'engagements', 'engagement_rate', 'clicks', 'ctr', 'conversions', 'conversion_rate', 'revenue', 'followers', 'posts'])
+      .makeOptionMandatory(),
+  )
+  .requiredOption('--target <value>', 'target value; rates as fractions (6 % = 0.06)', num)
+  .requiredOption('--deadline <date>', 'YYYY-MM-DD')
+  .option('--start <date>', 'YYYY-MM-DD (default: today)')
+  .option('--platform <platform>', 'one platform or all', 'all')
+  .option('--description <text>', 'what the goal is for')
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .action(async (o) => {
+    const id = await brandId(o.brand);
+    const current = (await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(id)}/goals`)).items;
+    const kept = current.filter((g) => !(g.metric === o.metric && g.platform === o.platform)).map(({ id: _id, brandId: _b, ...g }) => g);
+    const added = { metric: o.metric, targetValue: o.target, platform: o.platform, start: o.start ?? new Date().toISOString().slice(0, 10), deadline: o.deadline, ...(o.description && { description: o.description }) };
+    const page = await client().call<Page>('PUT', `/v1/brands/${encodeURIComponent(id)}/goals`, { goals: [...kept, added] });
+    print(page, () => `${page.items.length} goal(s) set`);
+  });
+goal
+  .command('list')
+  .description("list a brand's goals")
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .action(async (o) => {
+    const page = await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(await brandId(o.brand))}/goals`);
+    print(page, () =>
+      table(page.items, [
+        ['metric', 'METRIC'],
+        ['platform', 'PLATFORM'],
+        ['targetValue', 'TARGET'],
+        ['start', 'START'],
+        ['deadline', 'DEADLINE'],
+        ['description', 'DESCRIPTION'],
+      ]),
+    );
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; usage mistakes exit 2 (commander already printed the message).
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof UsageError) {
+    console.error(`error: ${e.message}`);
+    process.exitCode = 2;
+  } else if (e instanceof ApiError) {
+    console.error(`error: ${e.message}${e.status ? ` (HTTP ${e.status})` : ''}`);
+    process.exitCode = 1;
+  } else {
+    console.error(`error: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}

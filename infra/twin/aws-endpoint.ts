@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '#shared/domain/clock.ts';
+import type { EventPattern, RuleSpec } from '../wiring/types.ts';
+import { md5, md5OfAttributes, type LocalQueues, type MessageAttribute } from './queues.ts';
+
+/**
+ * The twin's AWS endpoint for EventBridge (PutEvents, JSON 1.1) and SQS
+ * (SendMessage, SendMessageBatch, GetQueueUrl, JSON 1.0). Handlers keep using
+ * the AWS SDK clients; only the endpoint differs.
+ *
+ * The local bus routes by the wiring's rules. Supported patterns: exact
+ * matches on `source` and `detail-type` (arrays of strings). Anything else is
+ * refused when the twin starts.
+ */
+
+const MAX_ENTRIES = 10;
+const MAX_EVENT_BYTES = 256 * 1024;
+const MAX_MESSAGE_BYTES = 256 * 1024;
+const SUPPORTED_PATTERN_KEYS = ['source', 'detail-type'];
+
+export function checkPatterns(rules: readonly RuleSpec[]): void {
+  for (const rule of rules) {
+    const pattern = rule.pattern as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(pattern)) {
+      if (!SUPPORTED_PATTERN_KEYS.includes(key)) throw new Error(`rule ${rule.name}: the local bus does not support pattern key "${key}" (only ${SUPPORTED_PATTERN_KEYS.join(', ')})`);
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+        throw new Error(`rule ${rule.name}: "${key}" must be an array of strings (content filters are not supported by the local bus)`);
+      }
+    }
+  }
+}
+
+const matches = (p: EventPattern, source: string, detailType: string) => p.source.includes(source) && p['detail-type'].includes(detailType);
+
+class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export interface AwsEndpointOptions {
+  queues: LocalQueues;
+  rules: readonly RuleSpec[];
+  busName: string;
+  region: string;
+  clock: Clock;
+  onEvent?: (event: BusEvent, deliveredTo: string[]) => void;
+}
+
+export class AwsEndpoint {
+  #server: Server | undefined;
+  url = '';
+  eventsPut = 0;
+
+  constructor(private readonly options: AwsEndpointOptions) {
+    checkPatterns(options.rules);
+  }
+
+  queueUrl(queue: string): string {
+    return `${this.url}/000000000000/${queue}`;
+  }
+
+  async start(port: number): Promise<void> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.#server!.once('error', reject);
+      this.#server!.listen(port, '127.0.0.1', resolve);
+    });
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const contentType = target.startsWith('AWSEvents.') ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': randomUUID() });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      switch (target) {
+        case 'AWSEvents.PutEvents':
+          return reply(200, await this.#putEvents(body));
+        case 'AmazonSQS.SendMessage':
+          return reply(200, await this.#sendMessage(body));
+        case 'AmazonSQS.SendMessageBatch':
+          return reply(200, await this.#sendMessageBatch(body));
+        case 'AmazonSQS.GetQueueUrl': {
+          const name = String(body.QueueName ?? '');
+          if (!this.options.queues.has(name)) throw new AwsError('com.amazonaws.sqs#QueueDoesNotExist', `The specified queue does not exist: ${name}`);
+          return reply(200, { QueueUrl: this.queueUrl(name) });
+        }
+        default:
+          throw new AwsError('UnknownOperationException', `the local twin does not implement ${target || 'this operation'}`);
+      }
+    } catch (e) {
+      if (e instanceof AwsError) return reply(e.status, { __type: e.type, message: e.message });
+      if (e instanceof SyntaxError) return reply(400, { __type: 'SerializationException', message: 'body is not JSON' });
+      return reply(500, { __type: 'InternalFailure', message: (e as Error).message });
+    }
+  }
+
+  async #putEvents(body: Record<string, unknown>) {
+    const entries = body.Entries;
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
+      throw new AwsError('ValidationException', `Entries must hold 1 to ${MAX_ENTRIES} events`);
+    }
+    const results = [];
+    let failed = 0;
+    for (const entry of entries as Record<string, unknown>[]) {
+      const fail = (ErrorCode: string, ErrorMessage: string) => {
+        failed++;
+        results.push({ ErrorCode, ErrorMessage });
+      };
+      const bus = String(entry.EventBusName ?? 'default');
+      const busName = bus.includes('/') ? bus.split('/').pop()! : bus;
+      if (busName !== this.options.busName) {
+        fail('NotFoundException', `Event bus ${bus} does not exist.`);
+        continue;
+      }
+      if (typeof entry.Source !== 'string' || typeof entry.DetailType !== 'string' || typeof entry.Detail !== 'string') {
+        fail('InvalidArgument', 'Source, DetailType and Detail are required');
+        continue;
+      }
+      if (Buffer.byteLength(JSON.stringify(entry)) > MAX_EVENT_BYTES) {
+        fail('InvalidArgument', 'Total size of the entry exceeds 256 KB');
+        continue;
+      }
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail);
+        if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) throw new Error();
+      } catch {
+        fail('MalformedDetail', 'Detail is malformed.');
+        continue;
+      }
+      const event: BusEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: '000000000000',
+        time: (entry.Time ? new Date(String(entry.Time)) : this.options.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: this.options.region,
+        resources: Array.isArray(entry.Resources) ? (entry.Resources as string[]) : [],
+        detail,
+      };
+      const deliveredTo: string[] = [];
+      for (const rule of this.options.rules) {
+        if (!matches(rule.pattern, event.source, event['detail-type'])) continue;
+        await this.options.queues.send(rule.queue, JSON.stringify(event));
+        deliveredTo.push(rule.queue);
+      }
+      this.eventsPut++;
+      this.options.onEvent?.(event, deliveredTo);
+      results.push({ EventId: event.id });
+    }
+    return { FailedEntryCount: failed, Entries: results };
+  }
+
+  #queueFromUrl(url: unknown): string {
+    const name = String(url ?? '').split('/').pop() ?? '';
+    if (!this.options.queues.has(name)) throw new AwsError('com.amazonaws.sqs#QueueDoesNotExist', `The specified queue does not exist: ${String(url)}`);
+    return name;
+  }
+
+  async #send(queue: string, m: Record<string, unknown>) {
+    const body = m.MessageBody;
+    if (typeof body !== 'string' || body.length === 0) throw new AwsError('com.amazonaws.sqs#MissingParameter', 'MessageBody is required');
+    if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw new AwsError('com.amazonaws.sqs#InvalidParameterValue', 'MessageBody exceeds 256 KiB');
+    const delaySeconds = m.DelaySeconds === undefined ? 0 : Number(m.DelaySeconds);
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 900) {
+      throw new AwsError('com.amazonaws.sqs#InvalidParameterValue', 'DelaySeconds must be an integer from 0 to 900');
+    }
+    const attributes = (m.MessageAttributes ?? {}) as Record<string, MessageAttribute>;
+    const sent = await this.options.queues.send(queue, body, { delaySeconds, attributes });
+    const attrMd5 = md5OfAttributes(attributes);
+    return { MessageId: sent.id, MD5OfMessageBody: md5(body), ...(attrMd5 && { MD5OfMessageAttributes: attrMd5 }) };
+  }
+
+  #sendMessage(body: Record<string, unknown>) {
+    return this.#send(this.#queueFromUrl(body.QueueUrl), body);
+  }
+
+  async #sendMessageBatch(body: Record<string, unknown>) {
+    const queue = this.#queueFromUrl(body.QueueUrl);
+    const entries = body.Entries;
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
+      throw new AwsError('com.amazonaws.sqs#TooManyEntriesInBatchRequest', `Entries must hold 1 to ${MAX_ENTRIES} messages`);
+    }
+    const Successful = [];
+    const Failed = [];
+    for (const entry of entries as Record<string, unknown>[]) {
+      try {
+        Successful.push({ Id: entry.Id, ...(await this.#send(queue, entry)) });
+      } catch (e) {
+        if (!(e instanceof AwsError)) throw e;
+        Failed.push({ Id: entry.Id, Code: e.type.split('#').pop(), Message: e.message, SenderFault: true });
+      }
+    }
+    return { Successful, Failed };
+  }
+}

@@ -1,0 +1,291 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ENV } from '#shared/config/env.ts';
+import { clockSpec } from '#shared/config/runtime.ts';
+import { secretsPrefixFor } from '#shared/config/secret-names.ts';
+import { createDocumentClient } from '#shared/data/dynamo-client.ts';
+import { warpedClock, type Clock } from '#shared/domain/clock.ts';
+import { functionEnvironment } from '../wiring/environment.ts';
+import { visibilityTimeoutOf, type Wiring } from '../wiring/types.ts';
+import { AwsEndpoint, type BusEvent } from './aws-endpoint.ts';
+import { FunctionError, FunctionHost } from './function-host.ts';
+import { fromHandlerResult, matchRoute, toHttpApiEvent } from './http-event.ts';
+import { LOCAL_AWS, startDynamo, startSes } from './local-services.ts';
+import { QueuePoller } from './queue-poller.ts';
+import { createQueueTable, LocalQueues } from './queues.ts';
+import { Scheduler } from './scheduler.ts';
+import { prepareSecrets } from './twin-secrets.ts';
+
+export interface TwinOptions {
+  wiring: Wiring;
+  /** Data folder: dynalite's LevelDB, the outbox, secrets. */
+  home: string;
+  port: number;
+  sesPort: number;
+  dynamoPort: number;
+  awsPort: number;
+  /** Simulated seconds per real second (1 = real time). */
+  timeWarp?: number;
+  /** Where the simulated clock starts (default: now). */
+  clockOrigin?: Date;
+  stage?: string;
+  emailFrom?: string;
+  /** Execution environments per function. */
+  concurrency?: number;
+  /** Env the twin reads secrets from (default: process.env). */
+  env?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+}
+
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+export const DELIVERY_DLQ = 'delivery-dlq';
+
+/**
+ * The whole pipeline on one machine: the same handler modules as Lambda, from
+ * the same wiring, on dynalite, aws-ses-v2-local, a local bus and queues, a
+ * scheduler and an HTTP API, all on 127.0.0.1.
+ */
+export class Twin {
+  readonly clock: Clock;
+  readonly timeWarp: number;
+  readonly hosts: Record<string, FunctionHost> = {};
+  readonly busEvents: { event: BusEvent; deliveredTo: string[] }[] = [];
+  queues!: LocalQueues;
+  scheduler!: Scheduler;
+  urls = { api: '', ses: '', dynamodb: '', aws: '' };
+  adminKey = '';
+  secretsFile = '';
+  #server: Server | undefined;
+  #stops: (() => Promise<void>)[] = [];
+  #pollers: QueuePoller[] = [];
+  #ready = false;
+  #stopping = false;
+
+  private constructor(readonly options: TwinOptions) {
+    this.timeWarp = options.timeWarp ?? 1;
+    this.clock = warpedClock(this.timeWarp, options.clockOrigin ?? new Date(), new Date());
+  }
+
+  static async start(options: TwinOptions): Promise<Twin> {
+    const twin = new Twin(options);
+    try {
+      await twin.#start();
+    } catch (e) {
+      await twin.stop();
+      throw e;
+    }
+    return twin;
+  }
+
+  get stage(): string {
+    return this.options.stage ?? 'local';
+  }
+
+  get tableName(): string {
+    return `paylas-${this.stage}`;
+  }
+
+  async #start(): Promise<void> {
+    const { wiring, home } = this.options;
+    const log = this.options.log ?? (() => undefined);
+    const region = LOCAL_AWS.region;
+    await mkdir(home, { recursive: true });
+    const prefix = secretsPrefixFor(this.stage);
+    const secrets = await prepareSecrets(home, this.options.env ?? process.env, prefix);
+    this.adminKey = secrets.secrets.PAYLAS_API_KEY;
+    this.secretsFile = secrets.file;
+
+    const dynamo = await startDynamo(path.join(home, 'dynamodb'), this.options.dynamoPort, this.tableName);
+    this.#stops.push(dynamo.stop);
+    this.urls.dynamodb = dynamo.endpoint;
+    const ses = await startSes(path.join(home, 'outbox'), this.options.sesPort);
+    this.#stops.push(ses.stop);
+    this.urls.ses = ses.endpoint;
+
+    const db = createDocumentClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
+    this.#stops.push(async () => db.destroy());
+    await createQueueTable(db);
+    this.queues = new LocalQueues(db, this.clock);
+    await this.queues.define({ name: DELIVERY_DLQ, visibilityTimeoutSeconds: 30 });
+    for (const name of Object.keys(wiring.queues)) {
+      await this.queues.define({ name: `${name}-dlq`, visibilityTimeoutSeconds: 30 });
+      await this.queues.define({
+        name,
+        visibilityTimeoutSeconds: visibilityTimeoutOf(wiring, name),
+        deadLetter: { queue: `${name}-dlq`, maxReceiveCount: wiring.queues[name]!.maxReceiveCount },
+      });
+    }
+
+    const busName = `paylas-${this.stage}`;
+    const aws = new AwsEndpoint({
+      queues: this.queues,
+      rules: wiring.rules,
+      busName,
+      region,
+      clock: this.clock,
+      onEvent: (event, deliveredTo) => this.busEvents.push({ event, deliveredTo }),
+    });
+    await aws.start(this.options.awsPort);
+    this.#stops.push(() => aws.stop());
+    this.urls.aws = aws.url;
+
+    const clock = clockSpec(this.timeWarp, this.clock.now(), new Date());
+    for (const [name, spec] of Object.entries(wiring.functions)) {
+      const env: Record<string, string> = {
+        // What Lambda's runtime provides.
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+        AWS_LAMBDA_FUNCTION_NAME: `paylas-${this.stage}-${name}`,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        TZ: 'UTC',
+        NODE_ENV: 'production',
+        POWERTOOLS_SERVICE_NAME: `paylas-${name}`,
+        // Lambda runs Node 24; the SDK's notice about local Node 20 is noise here.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // Where the stand-ins are (the SDK reads these).
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_SES: ses.endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
+        AWS_ENDPOINT_URL_SQS: aws.url,
+        [ENV.clock]: clock,
+        ...(spec.secrets && { [ENV.secretsDir]: secrets.storeDir }),
+        ...functionEnvironment(spec, {
+          stage: this.stage,
+          tableName: this.tableName,
+          busName,
+          emailFrom: this.options.emailFrom ?? 'reports@paylas.local',
+          secretsPrefix: prefix,
+          queueUrl: (q) => aws.queueUrl(q),
+        }),
+      };
+      const host = new FunctionHost(name, spec, env, { concurrency: this.options.concurrency ?? 4, region, onLog: (fn, line) => log(`[${fn}] ${line}`) });
+      this.hosts[name] = host;
+      this.#stops.push(() => host.stop());
+    }
+
+    for (const [name, spec] of Object.entries(wiring.queues)) {
+      const poller = new QueuePoller(this.queues, name, spec, this.hosts[spec.consumer]!, this.clock, this.timeWarp, region);
+      poller.start();
+      this.#pollers.push(poller);
+    }
+
+    this.scheduler = new Scheduler(wiring.schedules, this.hosts, this.clock, this.timeWarp, {
+      region,
+      stage: this.stage,
+      deadLetter: async (event, error) => {
+        await this.queues.send(DELIVERY_DLQ, JSON.stringify({ event, error }));
+      },
+    });
+    this.scheduler.start();
+
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.#server!.once('error', reject);
+      this.#server!.listen(this.options.port, '127.0.0.1', resolve);
+    });
+    this.urls.api = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#ready = true;
+    await writeFile(path.join(home, 'twin.json'), `${JSON.stringify({ pid: process.pid, ...this.urls, adminKeyFile: this.secretsFile }, null, 2)}\n`);
+  }
+
+  /** Every part up, and the API function answering its own health route. */
+  async health(): Promise<{ ok: boolean; parts: Record<string, boolean> }> {
+    const parts: Record<string, boolean> = {
+      dynamodb: Boolean(this.urls.dynamodb),
+      ses: Boolean(this.urls.ses),
+      bus: Boolean(this.urls.aws),
+      queues: this.#pollers.length === Object.keys(this.options.wiring.queues).length,
+      scheduler: Boolean(this.scheduler),
+      http: this.#ready && !this.#stopping,
+    };
+    const route = matchRoute(this.options.wiring.routes, 'GET', '/health');
+    if (route) {
+      try {
+        const result = fromHandlerResult(
+          await this.hosts[route.route.function]!.invoke(
+            toHttpApiEvent({ method: 'GET', url: '/health', headers: {}, body: Buffer.alloc(0), sourceIp: '127.0.0.1' }, route),
+          ),
+        );
+        parts[route.route.function] = result.status === 200;
+      } catch {
+        parts[route.route.function] = false;
+      }
+    }
+    return { ok: Object.values(parts).every(Boolean), parts };
+  }
+
+  /** What this twin serves, for the wiring check and for people. */
+  describe() {
+    const w = this.options.wiring;
+    return {
+      stage: this.stage,
+      now: this.clock.now().toISOString(),
+      timeWarp: this.timeWarp,
+      urls: this.urls,
+      functions: Object.fromEntries(Object.entries(this.hosts).map(([n, h]) => [n, { invocations: h.invocations, coldStarts: h.coldStarts }])),
+      routes: w.routes.map((r) => `${r.method} ${r.path}`),
+      rules: w.rules.map((r) => ({ name: r.name, queue: r.queue })),
+      schedules: w.schedules.map((s) => ({ name: s.name, expression: s.expression, function: s.function })),
+      queues: Object.fromEntries(this.queues.names().map((q) => [q, this.queues.depth(q)])),
+      busEvents: this.busEvents.length,
+      firings: this.scheduler.firings.length,
+    };
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const send = (status: number, body: unknown, headers: Record<string, string | string[]> = { 'content-type': 'application/json' }) => {
+      res.writeHead(status, headers);
+      res.end(Buffer.isBuffer(body) ? body : JSON.stringify(body));
+    };
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const method = (req.method ?? 'GET').toUpperCase();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_REQUEST_BYTES) return send(413, { message: 'Request Entity Too Large' });
+        chunks.push(chunk as Buffer);
+      }
+      if (method === 'GET' && url.pathname === '/health') {
+        const h = await this.health();
+        return send(h.ok ? 200 : 503, h.ok ? { status: 'ok' } : { status: 'unavailable', parts: h.parts });
+      }
+      if (method === 'GET' && url.pathname === '/_twin') return send(200, this.describe());
+      const match = matchRoute(this.options.wiring.routes, method, url.pathname);
+      if (!match) return send(404, { message: 'Not Found' });
+      const event = toHttpApiEvent(
+        { method, url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks), sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+        match,
+      );
+      let result: unknown;
+      try {
+        result = await this.hosts[match.route.function]!.invoke(event);
+      } catch (e) {
+        this.options.log?.(`[${match.route.function}] ${(e as Error).message}`);
+        return send(e instanceof FunctionError && e.errorType === 'Sandbox.Timedout' ? 503 : 500, { message: e instanceof FunctionError && e.errorType === 'Sandbox.Timedout' ? 'Service Unavailable' : 'Internal Server Error' });
+      }
+      const out = fromHandlerResult(result);
+      return send(out.status, out.body, out.headers);
+    } catch (e) {
+      this.options.log?.(`[gateway] ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) send(500, { message: 'Internal Server Error' });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await this.scheduler?.stop();
+    await Promise.all(this.#pollers.map((p) => p.stop()));
+    for (const stop of this.#stops.reverse()) await stop().catch(() => undefined);
+    await rm(path.join(this.options.home, 'twin.json'), { force: true });
+  }
+}
