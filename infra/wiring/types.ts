@@ -76,6 +76,8 @@ export interface Wiring<F extends string = string, Q extends string = string> {
 }
 
 const NAME = /^[a-z][a-z0-9-]{1,40}$/;
+/** Product handlers live in functions/; the twin's own tests wire fixture handlers from test/fixtures/functions/. */
+const ENTRY = /^(functions|test\/fixtures\/functions)\/[a-z0-9-]+\/handler\.ts$/;
 const VISIBILITY_FACTOR = 6;
 
 export const visibilityTimeoutOf = (w: Wiring, queue: string): number => {
@@ -99,7 +101,7 @@ export function wiringProblems(w: Wiring): string[] {
     if (!NAME.test(name)) problems.push(`function ${name}: name must be kebab-case`);
     if (f.timeoutSeconds < 1 || f.timeoutSeconds > 900) problems.push(`function ${name}: timeout must be 1-900 s`);
     if (f.memoryMb < 128 || f.memoryMb > 10_240) problems.push(`function ${name}: memory must be 128-10240 MB`);
-    if (!/^functions\/[a-z0-9-]+\/handler\.ts$/.test(f.entry)) problems.push(`function ${name}: entry must be functions/<name>/handler.ts`);
+    if (!ENTRY.test(f.entry)) problems.push(`function ${name}: entry must be functions/<name>/handler.ts`);
     for (const q of f.sendsTo ?? []) if (!queues.includes(q)) problems.push(`function ${name}: sends to unknown queue ${q}`);
   }
   for (const [name, q] of Object.entries(w.queues)) {
