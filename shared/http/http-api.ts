@@ -89,7 +89,12 @@ function decodeBody(event: APIGatewayProxyEventV2): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES}`);
-  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(raw);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(raw);
+  } catch {
+    throw new ValidationError([{ path: 'body', message: 'is not valid UTF-8' }]);
+  }
   try {
     return JSON.parse(text);
   } catch {

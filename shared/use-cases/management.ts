@@ -186,7 +186,13 @@ export class Management {
         : post.scheduledAt;
     const targets =
       patch.targets !== undefined || patch.text !== undefined
-        ? await this.#targets(post.brandId, patch.targets ?? post.targets.map(({ accountId, text, media }) => ({ accountId, text, media })), patch.text, post.status as 'draft' | 'scheduled')
+        ? await this.#targets(
+            post.brandId,
+            // New post-level text replaces every target's text unless the patch gives targets their own.
+            patch.targets ?? post.targets.map(({ accountId, text, media }) => ({ accountId, media, ...(patch.text === undefined && { text }) })),
+            patch.text,
+            post.status as 'draft' | 'scheduled',
+          )
         : post.targets;
     let next: Post = { ...post, timezone, scheduledAt, targets, ...(patch.campaign !== undefined && { campaign: patch.campaign }) };
     if (status !== post.status) next = transitionPost(next, status, this.deps.clock.now());

@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiDriver } from './driver.ts';
+
+const inDays = (days: number, hour = 9) => {
+  const d = new Date(Date.now() + days * 86_400_000);
+  return `${d.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00`;
+};
+
+/** The management API's behaviour, written once and run under every driver. */
+export function apiCases(getDriver: () => ApiDriver): void {
+  const api = () => getDriver();
+  const brandBody = (name: string) => ({ name, timezone: 'Europe/Istanbul', locale: 'tr', reportRecipients: ['team@example.com'] });
+  async function brandWithAccount(name: string) {
+    const brand = (await api().request('POST', '/v1/brands', { body: brandBody(name) })).body;
+    const account = (await api().request('POST', `/v1/brands/${brand.id}/accounts`, { body: { platform: 'sandbox', handle: `@${name}`, platformAccountId: `sb-${brand.id}` } })).body;
+    return { brand, account };
+  }
+
+  describe('health and documents', () => {
+    it('answers /health without a key', async () => {
+      const res = await api().request('GET', '/health', { key: null });
+      expect(res).toMatchObject({ status: 200, body: { status: 'ok' } });
+    });
+
+    it('publishes an OpenAPI document generated from the schemas', async () => {
+      const res = await api().request('GET', '/v1/openapi.json', { key: null });
+      expect(res.status).toBe(200);
+      expect(res.body.openapi).toBe('3.1.0');
+      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/brands', '/v1/posts', '/v1/posts/{postId}/cancel', '/v1/brands/{brandId}/goals']));
+      const create = res.body.paths['/v1/posts'].post;
+      expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['brandId', 'scheduledAt', 'targets']));
+    });
+  });
+
+  describe('authentication', () => {
+    it('refuses a missing or wrong key with 401 and the error shape', async () => {
+      const none = await api().request('GET', '/v1/brands', { key: null });
+      expect(none.status).toBe(401);
+      expect(none.body).toEqual({ error: { code: 'unauthorized', message: 'missing API key: send Authorization: Bearer <key>', details: null } });
+      const bad = await api().request('GET', '/v1/brands', { key: 'pls_this-is-not-a-real-key-at-all' });
+      expect(bad.status).toBe(401);
+      expect(bad.body.error.code).toBe('unauthorized');
+    });
+
+    it('lets a brand key see only its brand: another brand answers 404, admin-only actions 403', async () => {
+      const a = await brandWithAccount('keya');
+      const b = await brandWithAccount('keyb');
+      const created = await api().request('POST', `/v1/brands/${a.brand.id}/keys`, { body: { label: 'ci' } });
+      expect(created.status).toBe(201);
+      const key = created.body.key as string;
+      expect(key).toMatch(/^pls_/);
+
+      expect((await api().request('GET', `/v1/brands/${a.brand.id}`, { key })).status).toBe(200);
+      expect((await api().request('GET', `/v1/brands/${b.brand.id}`, { key })).status).toBe(404);
+      expect((await api().request('GET', `/v1/brands/${b.brand.id}/accounts`, { key })).status).toBe(404);
+      const list = await api().request('GET', '/v1/brands', { key });
+      expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([a.brand.id]);
+      expect((await api().request('POST', '/v1/brands', { key, body: brandBody('nope') })).status).toBe(403);
+
+      const bPost = await api().request('POST', '/v1/posts', { body: { brandId: b.brand.id, scheduledAt: inDays(3), text: 'b', targets: [{ accountId: b.account.id }] } });
+      expect(bPost.status).toBe(201);
+      expect((await api().request('GET', `/v1/posts/${bPost.body.id}`, { key })).status).toBe(404);
+      expect((await api().request('POST', `/v1/posts/${bPost.body.id}/cancel`, { key })).status).toBe(404);
+      expect((await api().request('GET', `/v1/posts?brandId=${b.brand.id}`, { key })).status).toBe(404);
+      const own = await api().request('POST', '/v1/posts', { key, body: { brandId: a.brand.id, scheduledAt: inDays(3), text: 'a', targets: [{ accountId: a.account.id }] } });
+      expect(own.status).toBe(201);
+    });
+  });
+
+  describe('brands', () => {
+    it('creates with defaults, reads, patches and lists', async () => {
+      const created = await api().request('POST', '/v1/brands', { body: brandBody('Kahve') });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ id: expect.any(String), name: 'Kahve', reportDay: 1, reportHour: 8, version: 1 });
+      const patched = await api().request('PATCH', `/v1/brands/${created.body.id}`, { body: { reportHour: 9, locale: 'en' } });
+      expect(patched.body).toMatchObject({ reportHour: 9, locale: 'en', version: 2 });
+      expect((await api().request('GET', `/v1/brands/${created.body.id}`)).body.reportHour).toBe(9);
+      const page = await api().request('GET', '/v1/brands?limit=1');
+      expect(page.body.items).toHaveLength(1);
+      expect(page.body).toHaveProperty('nextCursor');
+    });
+
+    it('names each invalid field and its rule', async () => {
+      const res = await api().request('POST', '/v1/brands', { body: { ...brandBody('x'), timezone: 'Europe/Istanbull', reportRecipients: ['nope'] } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.details).toEqual([
+        { path: 'timezone', message: '"Europe/Istanbull" is not an IANA time zone' },
+        { path: 'reportRecipients.0', message: '"nope" is not a valid email address' },
+      ]);
+      expect((await api().request('PATCH', '/v1/brands/none', { body: { reportHour: 25 } })).body.error.details).toEqual([
+        { path: 'reportHour', message: expect.stringMatching(/23/) },
+      ]);
+      expect((await api().request('POST', '/v1/brands', { body: { ...brandBody('x'), extra: 1 } })).body.error.details[0].message).toMatch(/extra/);
+    });
+  });
+
+  describe('accounts', () => {
+    it('stores credentials out of the table and never echoes them', async () => {
+      const { brand } = await brandWithAccount('creds');
+      const res = await api().request('POST', `/v1/brands/${brand.id}/accounts`, {
+        body: { platform: 'mastodon', handle: '@creds@m.social', platformAccountId: '42', credentials: { accessToken: 'super-secret-token-value' } },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ platform: 'mastodon', hasCredentials: true, status: 'connected' });
+      expect(JSON.stringify(res.body)).not.toContain('super-secret-token-value');
+      const list = await api().request('GET', `/v1/brands/${brand.id}/accounts`);
+      expect(list.body.items).toHaveLength(2);
+      expect(JSON.stringify(list.body)).not.toContain('super-secret-token-value');
+      expect(JSON.stringify(list.body)).not.toContain('credentialRef');
+      const again = await api().request('POST', `/v1/brands/${brand.id}/accounts`, { body: { platform: 'mastodon', handle: '@x', platformAccountId: '42' } });
+      expect(again.status).toBe(409);
+    });
+  });
+
+  describe('posts', () => {
+    it('schedules a local time in the brand zone, lists by range and status, edits and cancels', async () => {
+      const { brand, account } = await brandWithAccount('posts');
+      const at = inDays(5, 9);
+      const created = await api().request('POST', '/v1/posts', { body: { brandId: brand.id, scheduledAt: at, text: 'Merhaba', campaign: 'kış', targets: [{ accountId: account.id }] } });
+      expect(created.status).toBe(201);
+      const post = created.body;
+      expect(post).toMatchObject({ status: 'scheduled', timezone: 'Europe/Istanbul', scheduledAtLocal: `${at}:00+03:00`, targets: [{ accountId: account.id, platform: 'sandbox', text: 'Merhaba', status: 'scheduled' }] });
+      expect(new Date(post.scheduledAt).toISOString()).toBe(new Date(`${at}:00+03:00`).toISOString());
+
+      const draft = (await api().request('POST', '/v1/posts', { body: { brandId: brand.id, scheduledAt: inDays(6), text: 'taslak', status: 'draft', targets: [{ accountId: account.id }] } })).body;
+      const all = await api().request('GET', `/v1/posts?brandId=${brand.id}`);
+      expect(all.body.items.map((p: { id: string }) => p.id)).toEqual([post.id, draft.id]);
+      expect((await api().request('GET', `/v1/posts?brandId=${brand.id}&status=draft`)).body.items.map((p: { id: string }) => p.id)).toEqual([draft.id]);
+      const from = encodeURIComponent(new Date(Date.parse(post.scheduledAt) + 1000).toISOString());
+      expect((await api().request('GET', `/v1/posts?brandId=${brand.id}&from=${from}`)).body.items.map((p: { id: string }) => p.id)).toEqual([draft.id]);
+
+      const edited = await api().request('PATCH', `/v1/posts/${post.id}`, { body: { text: 'Merhaba dünya', scheduledAt: inDays(5, 10) } });
+      expect(edited.status).toBe(200);
+      expect(edited.body).toMatchObject({ version: 2, scheduledAtLocal: `${inDays(5, 10)}:00+03:00`, targets: [{ text: 'Merhaba dünya' }] });
+      const scheduled = await api().request('PATCH', `/v1/posts/${draft.id}`, { body: { status: 'scheduled' } });
+      expect(scheduled.body).toMatchObject({ status: 'scheduled', targets: [{ status: 'scheduled' }] });
+
+      const cancelled = await api().request('POST', `/v1/posts/${post.id}/cancel`);
+      expect(cancelled.body).toMatchObject({ status: 'cancelled', targets: [{ status: 'cancelled' }] });
+      const conflict = await api().request('PATCH', `/v1/posts/${post.id}`, { body: { text: 'too late' } });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.error.message).toBe(`post ${post.id} is cancelled; only draft and scheduled posts can be edited`);
+      expect((await api().request('POST', `/v1/posts/${post.id}/cancel`)).status).toBe(409);
+    });
+
+    it('refuses DST gaps and overlaps, the past, unknown accounts and text over the platform limit', async () => {
+      const { brand, account } = await brandWithAccount('rules');
+      const post = (over: Record<string, unknown>) => api().request('POST', '/v1/posts', { body: { brandId: brand.id, scheduledAt: inDays(3), text: 'x', targets: [{ accountId: account.id }], ...over } });
+      const gap = await post({ scheduledAt: '2027-03-28T02:30', timezone: 'Europe/Berlin' });
+      expect(gap.status).toBe(400);
+      expect(gap.body.error.details).toEqual([
+        { path: 'scheduledAt', message: '2027-03-28T02:30 does not exist in Europe/Berlin: the clocks skip it at the daylight-saving change; choose a time outside the gap' },
+      ]);
+      expect((await post({ scheduledAt: '2027-10-31T02:30', timezone: 'Europe/Berlin' })).body.error.details[0].message).toMatch(/happens twice in Europe\/Berlin/);
+      expect((await post({ scheduledAt: '2020-01-01T09:00' })).body.error.details[0].message).toMatch(/is in the past/);
+      expect((await post({ targets: [{ accountId: 'nope' }] })).body.error.details).toEqual([{ path: 'targets.0.accountId', message: 'no account nope in this brand' }]);
+      expect((await post({ text: 'a'.repeat(5001) })).body.error.details).toEqual([{ path: 'targets.0.text', message: 'is 5001 characters; Sandbox allows 5000' }]);
+      expect((await post({ brandId: 'missing' })).body.error.details).toEqual([{ path: 'brandId', message: 'no brand missing' }]);
+      expect((await post({ scheduledAt: 'yarın' })).status).toBe(400);
+    });
+
+    it('validates list queries and cursors', async () => {
+      expect((await api().request('GET', '/v1/posts')).body.error.details[0]).toMatchObject({ path: 'brandId' });
+      expect((await api().request('GET', '/v1/posts?brandId=x&status=sent')).body.error.details[0].path).toBe('status');
+      expect((await api().request('GET', '/v1/brands?cursor=forged')).body.error.details).toEqual([{ path: 'cursor', message: 'is not a cursor returned by this API' }]);
+    });
+  });
+
+  describe('goals', () => {
+    it('replaces and lists SMART goals, naming the broken rule', async () => {
+      const { brand } = await brandWithAccount('goals');
+      const put = await api().request('PUT', `/v1/brands/${brand.id}/goals`, {
+        body: { goals: [{ metric: 'engagement_rate', targetValue: 0.06, start: '2026-11-01', deadline: '2026-12-31' }] },
+      });
+      expect(put.status).toBe(200);
+      expect(put.body.items[0]).toMatchObject({ metric: 'engagement_rate', platform: 'all', brandId: brand.id });
+      expect((await api().request('GET', `/v1/brands/${brand.id}/goals`)).body.items).toHaveLength(1);
+      const bad = await api().request('PUT', `/v1/brands/${brand.id}/goals`, { body: { goals: [{ metric: 'ctr', targetValue: 2, start: '2026-11-01', deadline: '2026-10-01' }] } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['goals.0.deadline', 'goals.0.targetValue']);
+    });
+  });
+
+  describe('bad requests', () => {
+    it('answers 413 over 1 MB, 400 for broken JSON, 404 and 405 for unknown routes', async () => {
+      const big = await api().request('POST', '/v1/brands', { rawBody: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) }) });
+      expect(big.status).toBe(413);
+      expect(big.body.error.code).toBe('payload_too_large');
+      const broken = await api().request('POST', '/v1/brands', { rawBody: '{"name": ' });
+      expect(broken.body).toEqual({ error: { code: 'validation_failed', message: 'body: is not valid JSON', details: [{ path: 'body', message: 'is not valid JSON' }] } });
+      expect((await api().request('GET', '/v1/nothing-here')).status).toBe(404);
+      expect((await api().request('DELETE', '/v1/brands')).status).toBe(405);
+      expect((await api().request('POST', '/v1/brands', { rawBody: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    });
+  });
+}

@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '#infra/repo-root.ts';
+import { wiring } from '#infra/wiring/wiring.ts';
+import { apiCases } from '#test/api/api-cases.ts';
+import { headersFor, type ApiDriver } from '#test/api/driver.ts';
+import { startTwinProcess, type TwinProcess } from '#test/support/twin-process.ts';
+
+const home = mkdtempSync(path.join(tmpdir(), 'paylas-e2e-'));
+let twin: TwinProcess;
+
+beforeAll(async () => {
+  twin = await startTwinProcess(home);
+});
+afterAll(async () => {
+  await twin?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+/** Driver 2: the twin as a process, over HTTP. */
+const driver = (): ApiDriver => ({
+  name: 'local twin over HTTP',
+  adminKey: twin.adminKey,
+  async request(method, url, options = {}) {
+    const raw = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const res = await fetch(`${twin.urls.api}${url}`, { method, headers: headersFor(options.key, twin.adminKey, raw !== undefined, options.headers), ...(raw !== undefined && { body: raw }) });
+    const text = await res.text();
+    return { status: res.status, headers: Object.fromEntries(res.headers), body: text ? JSON.parse(text) : null };
+  },
+});
+
+const cli = async (args: string[], env: Record<string, string> = {}) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'bin/paylas.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', PAYLAS_HOME: home, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+};
+
+describe('the local twin as a process', () => {
+  it('is healthy, wrote where it listens, and seeded the demo brand', async () => {
+    const res = await fetch(`${twin.urls.api}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(twin.output()).toMatch(/Seeded demo brand "Demo Kahve"/);
+    expect(twin.output()).toContain(`PAYLAS_API_KEY in`);
+    const brands = (await driver().request('GET', '/v1/brands')).body.items as { id: string; name: string }[];
+    const demo = brands.find((b) => b.name === 'Demo Kahve')!;
+    expect((await driver().request('GET', `/v1/posts?brandId=${demo.id}`)).body.items).toHaveLength(3);
+    const inbox = await fetch(twin.urls.ses);
+    expect(inbox.status).toBe(200);
+  });
+
+  it('serves every function, route, rule, schedule and queue of the wiring', async () => {
+    const served = (await (await fetch(`${twin.urls.api}/_twin`)).json()) as Record<string, any>;
+    expect(Object.keys(served.functions).sort()).toEqual(Object.keys(wiring.functions).sort());
+    expect(served.routes.sort()).toEqual(wiring.routes.map((r) => `${r.method} ${r.path}`).sort());
+    expect(served.rules.map((r: { name: string }) => r.name)).toEqual(wiring.rules.map((r) => r.name));
+    expect(served.schedules.map((s: { name: string }) => s.name)).toEqual(wiring.schedules.map((s) => s.name));
+    for (const q of Object.keys(wiring.queues)) expect(served.queues).toHaveProperty(q);
+    // Each route reaches its function (the gateway's own 404 is {"message":"Not Found"}).
+    for (const r of wiring.routes) {
+      const concrete = r.path.replace(/\{\w+\+\}/g, 'openapi.json').replace(/\{\w+\}/g, 'x');
+      const res = await fetch(`${twin.urls.api}${concrete}`, { method: r.method === 'ANY' ? 'GET' : r.method });
+      expect(await res.json(), `${r.method} ${r.path}`).not.toEqual({ message: 'Not Found' });
+    }
+  });
+
+  it('drives the API from the CLI: schedule, list, and clear errors with exit codes', async () => {
+    const brand = await cli(['--json', 'brand', 'create', '--name', 'CLI Brand', '--timezone', 'Europe/Istanbul', '--recipients', 'a@example.com']);
+    expect(brand.code).toBe(0);
+    const brandId = JSON.parse(brand.stdout).id as string;
+    expect((await cli(['account', 'connect', '--brand', brandId, '--platform', 'sandbox', '--handle', '@cli', '--platform-account-id', `cli-${brandId}`])).code).toBe(0);
+    const when = `${new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10)}T09:30`;
+    const scheduled = await cli(['post', 'schedule', '--brand', brandId, '--at', when, '--text', 'CLI ile planlandı']);
+    expect(scheduled.code).toBe(0);
+    expect(scheduled.stdout).toMatch(new RegExp(`^scheduled post \\S+ for ${when}:00\\+03:00`));
+    const listed = await cli(['post', 'list', '--brand', brandId]);
+    expect(listed.stdout).toContain('CLI ile planlandı');
+    expect(listed.stdout).toContain(`${when}:00+03:00`);
+
+    const usage = await cli(['post', 'schedule', '--text', 'x']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("required option '--at <when>' not specified");
+    const api = await cli(['brand', 'show', 'no-such-brand']);
+    expect(api.code).toBe(1);
+    expect(api.stderr.trim()).toBe('error: brand "no-such-brand" does not exist (HTTP 404)');
+    const unreachable = await cli(['brand', 'list'], { PAYLAS_URL: 'http://127.0.0.1:1' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:1/);
+    expect((await cli(['--help'])).code).toBe(0);
+  });
+});
+
+describe('management API, local twin over HTTP', () => apiCases(driver));
+
+describe('restart', () => {
+  it('stops cleanly on SIGTERM and keeps every item across a restart, without seeding again', async () => {
+    const before = (await driver().request('GET', '/v1/brands?limit=100')).body.items.length as number;
+    expect(await twin.stop()).toBe(0);
+    expect(existsSync(path.join(home, 'twin.json'))).toBe(false);
+    twin = await startTwinProcess(home);
+    const after = (await driver().request('GET', '/v1/brands?limit=100')).body.items;
+    expect(after).toHaveLength(before);
+    expect(twin.output()).toContain('nothing seeded');
+  });
+});
