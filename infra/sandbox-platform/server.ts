@@ -1,0 +1,289 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '#shared/domain/clock.ts';
+
+/**
+ * The sandbox social network: one loopback server that answers the publishing
+ * endpoints Paylaş uses on X, Facebook Pages, Instagram, LinkedIn, Bluesky and
+ * Mastodon (under `/<platform>/…`, in each platform's documented shapes, status
+ * codes, error bodies and rate-limit headers), plus its own `sandbox` platform.
+ * A page at `/` lists what was published; `/_sandbox/faults` switches faults on.
+ */
+
+export type SandboxPlatform = 'x' | 'facebook' | 'instagram' | 'linkedin' | 'bluesky' | 'mastodon' | 'sandbox';
+export type FaultKind = 'rate_limit' | 'server_error' | 'unavailable' | 'accept_then_timeout' | 'auth';
+
+export interface SandboxPost {
+  platform: SandboxPlatform;
+  account: string;
+  id: string;
+  text: string;
+  media: unknown[];
+  url: string;
+  /** When the platform accepted it, on the sandbox clock (the twin's clock in the twin). */
+  acceptedAt: string;
+  idempotencyKey?: string;
+}
+
+interface Fault {
+  platform: SandboxPlatform | '*';
+  kind: FaultKind;
+  remaining: number;
+  resetSeconds: number;
+  /** Matching requests to let through before the fault starts. */
+  skip: number;
+}
+
+const PLATFORMS: SandboxPlatform[] = ['x', 'facebook', 'instagram', 'linkedin', 'bluesky', 'mastodon', 'sandbox'];
+
+export class SandboxPlatformServer {
+  readonly posts: SandboxPost[] = [];
+  readonly #byKey = new Map<string, SandboxPost>();
+  readonly #containers = new Map<string, { ig: string; caption: string; imageUrl: string; status: 'FINISHED' | 'PUBLISHED'; mediaId?: string }>();
+  readonly #faults: Fault[] = [];
+  readonly revokedTokens = new Set<string>(['revoked', 'expired']);
+  /** Requests answered, by platform (for tests: was the platform called at all?). */
+  readonly requests: Record<string, number> = {};
+  #server: Server | undefined;
+  #seq = 0;
+  url = '';
+
+  constructor(private readonly options: { clock?: Clock; journal?: string } = {}) {
+    const journal = options.journal;
+    if (journal && existsSync(journal)) {
+      for (const line of readFileSync(journal, 'utf8').split('\n').filter(Boolean)) this.#remember(JSON.parse(line) as SandboxPost, false);
+    }
+  }
+
+  async start(port = 0): Promise<void> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.#server!.once('error', reject);
+      this.#server!.listen(port, '127.0.0.1', resolve);
+    });
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  addFault(platform: SandboxPlatform | '*', kind: FaultKind, count = 1, resetSeconds = 2, skip = 0): void {
+    this.#faults.push({ platform, kind, remaining: count, resetSeconds, skip });
+  }
+
+  clearFaults(): void {
+    this.#faults.length = 0;
+  }
+
+  postsOn(platform: SandboxPlatform): SandboxPost[] {
+    return this.posts.filter((p) => p.platform === platform);
+  }
+
+  #now(): Date {
+    return (this.options.clock ?? systemClock).now();
+  }
+
+  #remember(post: SandboxPost, persist = true): void {
+    this.posts.push(post);
+    if (post.idempotencyKey) this.#byKey.set(`${post.platform}:${post.account}:${post.idempotencyKey}`, post);
+    if (persist && this.options.journal) appendFileSync(this.options.journal, `${JSON.stringify(post)}\n`);
+  }
+
+  #publish(platform: SandboxPlatform, account: string, text: string, media: unknown[], url: (id: string) => string, id?: string, idempotencyKey?: string): SandboxPost {
+    const postId = id ?? `${Date.now()}${String(++this.#seq).padStart(6, '0')}`;
+    const post: SandboxPost = { platform, account, id: postId, text, media, url: url(postId), acceptedAt: this.#now().toISOString(), ...(idempotencyKey && { idempotencyKey }) };
+    this.#remember(post);
+    return post;
+  }
+
+  #takeFault(platform: SandboxPlatform): Fault | undefined {
+    const f = this.#faults.find((x) => (x.platform === '*' || x.platform === platform) && x.remaining > 0);
+    if (!f) return undefined;
+    if (f.skip > 0) {
+      f.skip--;
+      return undefined;
+    }
+    f.remaining--;
+    return f;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: Record<string, any> = {};
+    try {
+      body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+    } catch {
+      return send(res, 400, { error: 'body is not JSON' });
+    }
+    const [, platform, ...rest] = url.pathname.split('/');
+    const path = `/${rest.join('/')}`;
+    try {
+      if (url.pathname === '/' && req.method === 'GET') return this.#page(res);
+      if (platform === '_sandbox') return this.#control(req.method ?? 'GET', path, body, url, res);
+      if (!PLATFORMS.includes(platform as SandboxPlatform)) return send(res, 404, { error: 'no such platform' });
+      const p = platform as SandboxPlatform;
+      this.requests[p] = (this.requests[p] ?? 0) + 1;
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const fault = req.method === 'POST' ? this.#takeFault(p) : undefined;
+      if (!token || this.revokedTokens.has(token) || fault?.kind === 'auth') return this.#authError(p, res);
+      if (fault && fault.kind !== 'accept_then_timeout') return this.#fault(p, fault, res);
+      const result = this.#route(p, req.method ?? 'GET', path, body, url, token, req.headers);
+      if (fault?.kind === 'accept_then_timeout') {
+        // The post is accepted (the side effect happened), but the answer never arrives.
+        res.socket?.destroy();
+        return;
+      }
+      return send(res, result.status, result.body, result.headers);
+    } catch (e) {
+      return send(res, 500, { error: (e as Error).message });
+    }
+  }
+
+  #route(p: SandboxPlatform, method: string, path: string, body: Record<string, any>, url: URL, token: string, headers: IncomingMessage['headers']): { status: number; body: unknown; headers?: Record<string, string> } {
+    const key = headers['idempotency-key'] as string | undefined;
+    const duplicateOf = (account: string, text: string) => this.posts.find((x) => x.platform === p && x.account === account && x.text === text);
+    const container = p === 'instagram' && method === 'GET' ? this.#containers.get(path.slice(1)) : undefined;
+    if (container) return { status: 200, body: { id: path.slice(1), status_code: container.status } };
+    switch (`${p} ${method} ${path.replace(/\/[^/]+\/(feed|photos|media|media_publish)$/, '/{id}/$1')}`) {
+      case 'x POST /2/tweets': {
+        if (typeof body.text !== 'string' || !body.text) return { status: 400, body: { title: 'Invalid Request', detail: 'text is required', type: 'https://api.x.com/2/problems/invalid-request' } };
+        if (duplicateOf(token, body.text)) return { status: 403, body: { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 } };
+        const post = this.#publish('x', token, body.text, [], (id) => `${this.url}/x/status/${id}`);
+        return { status: 201, body: { data: { id: post.id, text: post.text, edit_history_post_ids: [post.id] } } };
+      }
+      case 'facebook POST /{id}/feed':
+      case 'facebook POST /{id}/photos': {
+        const page = path.split('/')[1]!;
+        const photo = path.endsWith('/photos');
+        if (duplicateOf(page, String(body.message ?? ''))) return { status: 400, body: { error: { message: 'Duplicate status message', type: 'OAuthException', code: 506, fbtrace_id: 'sandbox' } } };
+        const post = this.#publish('facebook', page, String(body.message ?? ''), photo ? [body.url] : [], (id) => `${this.url}/facebook/${id}`, `${page}_${Date.now()}${++this.#seq}`);
+        return { status: 200, body: photo ? { id: `photo_${post.id}`, post_id: post.id } : { id: post.id } };
+      }
+      case 'instagram POST /{id}/media': {
+        if (!body.image_url) return { status: 400, body: { error: { message: 'image_url is required', type: 'OAuthException', code: 100 } } };
+        const id = `c${Date.now()}${++this.#seq}`;
+        this.#containers.set(id, { ig: path.split('/')[1]!, caption: String(body.caption ?? ''), imageUrl: String(body.image_url), status: 'FINISHED' });
+        return { status: 200, body: { id } };
+      }
+      case 'instagram POST /{id}/media_publish': {
+        const c = this.#containers.get(String(body.creation_id));
+        if (!c) return { status: 400, body: { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100 } } };
+        if (c.status === 'PUBLISHED') return { status: 400, body: { error: { message: 'The media has already been published', type: 'OAuthException', code: 9007 } } };
+        const post = this.#publish('instagram', c.ig, c.caption, [c.imageUrl], (id) => `${this.url}/instagram/p/${id}`);
+        c.status = 'PUBLISHED';
+        c.mediaId = post.id;
+        return { status: 200, body: { id: post.id } };
+      }
+      case 'instagram GET /{id}/media': {
+        const ig = path.split('/')[1]!;
+        return { status: 200, body: { data: this.postsOn('instagram').filter((x) => x.account === ig).reverse().slice(0, 25).map((x) => ({ id: x.id, caption: x.text, permalink: x.url })) } };
+      }
+      case 'linkedin POST /rest/posts': {
+        if (!headers['linkedin-version']) return { status: 400, body: { status: 400, code: 'VERSION_MISSING', message: 'A version must be present' } };
+        const existing = duplicateOf(String(body.author), String(body.commentary));
+        if (existing) return { status: 422, body: { status: 422, serviceErrorCode: 100, code: 'DUPLICATE_POST', message: `Content is a duplicate of ${existing.id}` } };
+        const post = this.#publish('linkedin', String(body.author), String(body.commentary), [], (id) => `${this.url}/linkedin/feed/update/${id}/`, `urn:li:share:${Date.now()}${++this.#seq}`);
+        return { status: 201, body: '', headers: { 'x-restli-id': post.id } };
+      }
+      case 'bluesky POST /xrpc/com.atproto.repo.createRecord': {
+        const rkey = String(body.rkey ?? randomBytes(8).toString('hex'));
+        const uri = `at://${body.repo}/${body.collection}/${rkey}`;
+        if (this.posts.some((x) => x.platform === 'bluesky' && x.id === uri)) return { status: 400, body: { error: 'InvalidRequest', message: `Record already exists: ${uri}` } };
+        this.#publish('bluesky', String(body.repo), String(body.record?.text ?? ''), [], () => `${this.url}/bluesky/${rkey}`, uri);
+        return { status: 200, body: { uri, cid: `bafyrei${rkey}`, commit: { cid: 'bafyrei', rev: rkey }, validationStatus: 'valid' } };
+      }
+      case 'bluesky GET /xrpc/com.atproto.repo.getRecord': {
+        const uri = `at://${url.searchParams.get('repo')}/${url.searchParams.get('collection')}/${url.searchParams.get('rkey')}`;
+        const post = this.posts.find((x) => x.platform === 'bluesky' && x.id === uri);
+        return post ? { status: 200, body: { uri, cid: 'bafyrei', value: { $type: 'app.bsky.feed.post', text: post.text } } } : { status: 400, body: { error: 'RecordNotFound', message: `Could not locate record: ${uri}` } };
+      }
+      case 'mastodon POST /api/v1/statuses': {
+        if (!body.status) return { status: 422, body: { error: "Validation failed: Text can't be blank" } };
+        const earlier = key && this.#byKey.get(`mastodon:${token}:${key}`);
+        const post = earlier || this.#publish('mastodon', token, String(body.status), [], (id) => `${this.url}/mastodon/@acct/${id}`, undefined, key);
+        return { status: 200, body: { id: post.id, url: post.url, uri: post.url, content: `<p>${post.text}</p>`, created_at: post.acceptedAt } };
+      }
+      case 'sandbox POST /api/posts': {
+        const earlier = key && this.#byKey.get(`sandbox:${body.account}:${key}`);
+        const post = earlier || this.#publish('sandbox', String(body.account), String(body.text ?? ''), Array.isArray(body.media) ? body.media : [], (id) => `${this.url}/sandbox/posts/${id}`, undefined, key);
+        return { status: earlier ? 200 : 201, body: { id: post.id, url: post.url } };
+      }
+      default:
+        return { status: 404, body: { error: `the sandbox does not implement ${method} /${p}${path}` } };
+    }
+  }
+
+  #authError(p: SandboxPlatform, res: ServerResponse): void {
+    const bodies: Record<SandboxPlatform, unknown> = {
+      x: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' },
+      facebook: { error: { message: 'Error validating access token: Session has expired', type: 'OAuthException', code: 190, error_subcode: 463 } },
+      instagram: { error: { message: 'Error validating access token: Session has expired', type: 'OAuthException', code: 190, error_subcode: 463 } },
+      linkedin: { status: 401, serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user' },
+      bluesky: { error: 'ExpiredToken', message: 'Token has expired' },
+      mastodon: { error: 'The access token is invalid' },
+      sandbox: { error: 'The access token is invalid' },
+    };
+    send(res, p === 'facebook' || p === 'instagram' ? 400 : p === 'bluesky' ? 400 : 401, bodies[p]);
+  }
+
+  #fault(p: SandboxPlatform, fault: Fault, res: ServerResponse): void {
+    const resetAt = this.#now().getTime() + fault.resetSeconds * 1000;
+    if (fault.kind === 'rate_limit') {
+      const headers: Record<SandboxPlatform, Record<string, string>> = {
+        x: { 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.ceil(resetAt / 1000)) },
+        bluesky: { 'ratelimit-limit': '5000', 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.ceil(resetAt / 1000)), 'ratelimit-policy': '5000;w=3600' },
+        mastodon: { 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': new Date(resetAt).toISOString() },
+        facebook: { 'x-business-use-case-usage': JSON.stringify({ page: [{ type: 'pages', call_count: 100, total_cputime: 10, total_time: 10, estimated_time_to_regain_access: Math.ceil(fault.resetSeconds / 60) }] }) },
+        instagram: { 'x-business-use-case-usage': JSON.stringify({ ig: [{ type: 'instagram', call_count: 100, estimated_time_to_regain_access: Math.ceil(fault.resetSeconds / 60) }] }) },
+        linkedin: {},
+        sandbox: { 'retry-after': String(fault.resetSeconds) },
+      };
+      const meta = p === 'facebook' || p === 'instagram';
+      return send(res, meta ? 400 : 429, meta ? { error: { message: 'Application request limit reached', type: 'OAuthException', code: 4 } } : { error: 'Too Many Requests' }, headers[p]);
+    }
+    if (fault.kind === 'unavailable') return send(res, 503, { error: 'Service Unavailable' }, { 'retry-after': String(fault.resetSeconds) });
+    return send(res, 500, p === 'facebook' || p === 'instagram' ? { error: { message: 'An unknown error occurred', type: 'OAuthException', code: 1 } } : { error: 'Internal Server Error' });
+  }
+
+  #control(method: string, path: string, body: Record<string, any>, url: URL, res: ServerResponse): void {
+    if (method === 'GET' && path === '/posts') {
+      const platform = url.searchParams.get('platform');
+      return send(res, 200, { items: platform ? this.posts.filter((p) => p.platform === platform) : this.posts });
+    }
+    if (method === 'POST' && path === '/faults') {
+      const kinds: FaultKind[] = ['rate_limit', 'server_error', 'unavailable', 'accept_then_timeout', 'auth'];
+      if (!kinds.includes(body.kind)) return send(res, 400, { error: `kind must be one of ${kinds.join(', ')}` });
+      this.addFault((body.platform ?? '*') as SandboxPlatform | '*', body.kind as FaultKind, Number(body.count ?? 1), Number(body.resetSeconds ?? 2), Number(body.skip ?? 0));
+      return send(res, 201, { faults: this.#faults });
+    }
+    if (method === 'DELETE' && path === '/faults') {
+      this.clearFaults();
+      return send(res, 204, null);
+    }
+    return send(res, 404, { error: 'unknown sandbox control' });
+  }
+
+  #page(res: ServerResponse): void {
+    const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const rows = [...this.posts]
+      .reverse()
+      .map((p) => `<tr><td>${esc(p.acceptedAt)}</td><td>${esc(p.platform)}</td><td>${esc(p.account)}</td><td>${esc(p.text)}</td><td><code>${esc(p.id)}</code></td></tr>`)
+      .join('');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><meta charset="utf-8"><title>Paylaş sandbox</title><meta http-equiv="refresh" content="2">
+<style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}</style>
+<h1>Sandbox platform: ${this.posts.length} published</h1><table><tr><th>accepted</th><th>platform</th><th>account</th><th>text</th><th>id</th></tr>${rows}</table>`);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': randomUUID(), ...headers });
+  res.end(status === 204 || body === '' ? undefined : JSON.stringify(body));
+}

@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import type { Platform } from '../domain/primitives.ts';
+import { classifyStatus, platformFetch, retryAfterMs } from './http.ts';
+import { DuplicateError, PublishError, type PlatformClient, type PublishRequest, type Published } from './platform-client.ts';
+
+/**
+ * The platform clients, each per its documented publishing contract (see the
+ * platform reference). Base URLs are the real APIs unless `endpointOverride`
+ * points every platform at one server (the sandbox platform in the local twin:
+ * `<override>/<platform>`).
+ */
+export interface ClientOptions {
+  endpointOverride?: string;
+  timeoutMs?: number;
+}
+
+const LINKEDIN_VERSION = '202608';
+const GRAPH_VERSION = 'v25.0';
+
+const bearer = (token: string | undefined, platform: string): string => {
+  if (!token) throw new PublishError('definite', `${platform}: the account has no access token; reconnect it`, { reauth: true });
+  return `Bearer ${token}`;
+};
+const json = { 'content-type': 'application/json' };
+
+export function createPlatformClients(options: ClientOptions = {}): Record<Platform, PlatformClient> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const base = (platform: Platform, real: string) => (options.endpointOverride ? `${options.endpointOverride.replace(/\/$/, '')}/${platform}` : real);
+  const call = (url: string, init: RequestInit) => platformFetch(url, init, timeoutMs);
+
+  const x: PlatformClient = {
+    platform: 'x',
+    unknownOutcome: 'duplicate-detect',
+    async publish(req) {
+      if (req.media.length > 0) throw new PublishError('definite', 'x: posts with media need the media upload, which Paylaş does not do yet; post text only or add the link');
+      const res = await call(`${base('x', 'https://api.x.com')}/2/tweets`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'x') },
+        body: JSON.stringify({ text: req.text }),
+      });
+      if (res.status === 201 && res.json?.data?.id) {
+        const id = String(res.json.data.id);
+        return { platformPostId: id, url: `https://x.com/${req.account.handle.replace(/^@/, '')}/status/${id}` };
+      }
+      const detail = String(res.json?.detail ?? res.json?.errors?.[0]?.message ?? res.json?.title ?? res.text).slice(0, 500);
+      if (res.status === 403 && /duplicate content/i.test(detail)) throw new DuplicateError(`x: ${detail}`);
+      throw classifyStatus(res, 'x', detail);
+    },
+  };
+
+  const graphError = (res: Awaited<ReturnType<typeof call>>, platform: string) => {
+    const err = res.json?.error as { code?: number; error_subcode?: number; message?: string } | undefined;
+    const detail = `${err?.message ?? res.text}${err?.code !== undefined ? ` (code ${err.code}${err.error_subcode ? `/${err.error_subcode}` : ''})` : ''}`;
+    if (err?.code === 506) return new DuplicateError(`${platform}: ${detail}`);
+    if (err?.code === 190 || err?.code === 102) return new PublishError('definite', `${platform}: ${detail}`, { reauth: true, status: res.status });
+    if ([4, 17, 32, 341, 613, 80001, 80002].includes(err?.code ?? -1)) {
+      return new PublishError('retryable', `${platform}: rate limited: ${detail}`, { retryAfterMs: retryAfterMs(res.headers, Date.now(), 15 * 60_000), status: res.status });
+    }
+    if (err?.code === 1 || err?.code === 2) return new PublishError('unknown', `${platform}: ${detail}`, { status: res.status });
+    return classifyStatus(res, platform, detail);
+  };
+
+  const facebook: PlatformClient = {
+    platform: 'facebook',
+    unknownOutcome: 'duplicate-detect',
+    async publish(req) {
+      const page = req.account.platformAccountId;
+      const image = req.media.find((m) => m.kind === 'image');
+      if (req.media.length > 1 || req.media.some((m) => m.kind === 'video')) {
+        throw new PublishError('definite', 'facebook: Paylaş publishes text or a single image to Pages for now');
+      }
+      const root = base('facebook', `https://graph.facebook.com/${GRAPH_VERSION}`);
+      const res = await call(`${root}/${encodeURIComponent(page)}/${image ? 'photos' : 'feed'}`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'facebook') },
+        body: JSON.stringify(image ? { url: image.url, message: req.text, published: true } : { message: req.text, published: true }),
+      });
+      const id = res.json?.post_id ?? res.json?.id;
+      if (res.status === 200 && id) return { platformPostId: String(id), url: `https://www.facebook.com/${id}` };
+      throw graphError(res, 'facebook');
+    },
+  };
+
+  const instagram: PlatformClient = {
+    platform: 'instagram',
+    // Containers are single-use: publishing the same container twice cannot double-post.
+    unknownOutcome: 'idempotent-retry',
+    async publish(req) {
+      const ig = encodeURIComponent(req.account.platformAccountId);
+      const root = base('instagram', `https://graph.instagram.com/${GRAPH_VERSION}`);
+      const auth = { ...json, authorization: bearer(req.credentials.accessToken, 'instagram') };
+      const images = req.media.filter((m) => m.kind === 'image');
+      if (images.length !== 1 || req.media.length !== 1) throw new PublishError('definite', 'instagram: Paylaş publishes one image per post for now');
+      // A container id derived from the attempt key would be ideal; Instagram has none, so the
+      // container is created once per attempt key and its id remembered by the caller (checkpoint).
+      let containerId = req.checkpoint?.containerId;
+      if (containerId) {
+        const status = await call(`${root}/${encodeURIComponent(containerId)}?fields=status_code`, { headers: auth });
+        const code = status.json?.status_code as string | undefined;
+        if (code === 'PUBLISHED') {
+          const recent = await call(`${root}/${ig}/media?fields=id,caption,permalink&limit=25`, { headers: auth });
+          const match = (recent.json?.data as { id: string; caption?: string; permalink?: string }[] | undefined)?.find((m) => m.caption === req.text);
+          if (match) return { platformPostId: match.id, ...(match.permalink && { url: match.permalink }) };
+          throw new PublishError('unknown', 'instagram: the container was published but the post was not found among recent media');
+        }
+        if (code !== 'FINISHED' && code !== 'IN_PROGRESS') containerId = undefined; // EXPIRED or ERROR: start over
+      }
+      if (!containerId) {
+        const created = await call(`${root}/${ig}/media`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ image_url: images[0]!.url, caption: req.text, ...(images[0]!.altText && { alt_text: images[0]!.altText }) }),
+        });
+        if (created.status !== 200 || !created.json?.id) throw graphError(created, 'instagram');
+        containerId = String(created.json.id);
+        await req.onCheckpoint?.({ containerId });
+      }
+      const res = await call(`${root}/${ig}/media_publish`, { method: 'POST', headers: auth, body: JSON.stringify({ creation_id: containerId }) });
+      if (res.status === 200 && res.json?.id) {
+        const id = String(res.json.id);
+        return { platformPostId: id, url: `https://www.instagram.com/p/${id}/` };
+      }
+      throw graphError(res, 'instagram');
+    },
+  };
+
+  const linkedin: PlatformClient = {
+    platform: 'linkedin',
+    unknownOutcome: 'duplicate-detect',
+    async publish(req) {
+      if (req.media.length > 0) throw new PublishError('definite', 'linkedin: posts with media need the image upload, which Paylaş does not do yet');
+      const author = req.account.platformAccountId.startsWith('urn:li:') ? req.account.platformAccountId : `urn:li:organization:${req.account.platformAccountId}`;
+      const res = await call(`${base('linkedin', 'https://api.linkedin.com')}/rest/posts`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'linkedin'), 'linkedin-version': LINKEDIN_VERSION, 'x-restli-protocol-version': '2.0.0' },
+        body: JSON.stringify({
+          author,
+          commentary: escapeLittleText(req.text),
+          visibility: 'PUBLIC',
+          distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
+          lifecycleState: 'PUBLISHED',
+          isReshareDisabledByAuthor: false,
+        }),
+      });
+      const urn = res.headers.get('x-restli-id');
+      if (res.status === 201 && urn) return { platformPostId: urn, url: `https://www.linkedin.com/feed/update/${urn}/` };
+      const detail = String(res.json?.message ?? res.text).slice(0, 500);
+      const duplicate = /duplicate of (urn:li:[a-zA-Z]+:[\w-]+)/.exec(detail);
+      if (res.status === 422 && duplicate) {
+        throw new DuplicateError(`linkedin: ${detail}`, { platformPostId: duplicate[1]!, url: `https://www.linkedin.com/feed/update/${duplicate[1]}/` });
+      }
+      throw classifyStatus(res, 'linkedin', detail);
+    },
+  };
+
+  const bluesky: PlatformClient = {
+    platform: 'bluesky',
+    unknownOutcome: 'idempotent-retry',
+    async publish(req) {
+      if (req.media.length > 0) throw new PublishError('definite', 'bluesky: posts with images need the blob upload, which Paylaş does not do yet');
+      const pds = base('bluesky', req.credentials.pdsUrl ?? 'https://bsky.social');
+      const repo = req.account.platformAccountId;
+      const rkey = tidFromKey(req.idempotencyKey, req.scheduledAt);
+      const auth = { ...json, authorization: bearer(req.credentials.accessJwt ?? req.credentials.accessToken, 'bluesky') };
+      const uriOf = (r: string) => `at://${repo}/app.bsky.feed.post/${r}`;
+      const urlOf = (r: string) => `https://bsky.app/profile/${req.account.handle.replace(/^@/, '')}/post/${r}`;
+      const res = await call(`${pds}/xrpc/com.atproto.repo.createRecord`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          repo,
+          collection: 'app.bsky.feed.post',
+          rkey,
+          record: { $type: 'app.bsky.feed.post', text: req.text, createdAt: new Date().toISOString(), facets: linkFacets(req.text) },
+        }),
+      });
+      if (res.status === 200 && res.json?.uri) return { platformPostId: String(res.json.uri), url: urlOf(rkey) };
+      const detail = `${res.json?.error ?? ''} ${res.json?.message ?? res.text}`.trim().slice(0, 500);
+      if (res.status === 400 || res.status === 409) {
+        // The same rkey again: the first attempt went out. Confirm it is our record.
+        const existing = await call(`${pds}/xrpc/com.atproto.repo.getRecord?repo=${encodeURIComponent(repo)}&collection=app.bsky.feed.post&rkey=${rkey}`, { headers: auth });
+        if (existing.status === 200 && existing.json?.value?.text === req.text) return { platformPostId: uriOf(rkey), url: urlOf(rkey) };
+      }
+      if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
+      throw classifyStatus(res, 'bluesky', detail);
+    },
+  };
+
+  const mastodon: PlatformClient = {
+    platform: 'mastodon',
+    unknownOutcome: 'idempotent-retry',
+    async publish(req) {
+      if (req.media.length > 0) throw new PublishError('definite', 'mastodon: posts with media need the media upload, which Paylaş does not do yet');
+      const instance = req.credentials.instanceUrl;
+      if (!instance && !options.endpointOverride) throw new PublishError('definite', 'mastodon: the account has no instanceUrl; reconnect it', { reauth: true });
+      const res = await call(`${base('mastodon', instance ?? '')}/api/v1/statuses`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'mastodon'), 'idempotency-key': req.idempotencyKey },
+        body: JSON.stringify({ status: req.text, visibility: 'public' }),
+      });
+      if (res.status === 200 && res.json?.id) return { platformPostId: String(res.json.id), ...(res.json.url && { url: String(res.json.url) }) };
+      throw classifyStatus(res, 'mastodon', String(res.json?.error ?? res.text).slice(0, 500));
+    },
+  };
+
+  const sandbox: PlatformClient = {
+    platform: 'sandbox',
+    unknownOutcome: 'idempotent-retry',
+    async publish(req) {
+      const res = await call(`${base('sandbox', 'http://127.0.0.1:8020/sandbox')}/api/posts`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'sandbox'), 'idempotency-key': req.idempotencyKey },
+        body: JSON.stringify({ account: req.account.platformAccountId, text: req.text, media: req.media }),
+      });
+      if ((res.status === 200 || res.status === 201) && res.json?.id) return { platformPostId: String(res.json.id), url: String(res.json.url) };
+      throw classifyStatus(res, 'sandbox', String(res.json?.error ?? res.text).slice(0, 500));
+    },
+  };
+
+  return { x, facebook, instagram, linkedin, bluesky, mastodon, sandbox };
+}
+
+/** LinkedIn "little text format": reserved characters are backslash-escaped. */
+export function escapeLittleText(text: string): string {
+  return text.replace(/[\\|{}@[\]()<>#*_~]/g, (c) => `\\${c}`);
+}
+
+/** Link facets with UTF-8 byte offsets, as Bluesky needs them (links are not auto-detected). */
+export function linkFacets(text: string) {
+  const facets = [];
+  for (const m of text.matchAll(/https?:\/\/[^\s<>"]+/g)) {
+    const byteStart = Buffer.byteLength(text.slice(0, m.index));
+    facets.push({
+      index: { byteStart, byteEnd: byteStart + Buffer.byteLength(m[0]) },
+      features: [{ $type: 'app.bsky.richtext.facet#link', uri: m[0] }],
+    });
+  }
+  return facets;
+}
+
+const S32 = '234567abcdefghijklmnopqrstuvwxyz';
+/**
+ * A Bluesky record key (TID syntax) that is the same on every attempt of one
+ * (post, account): the scheduled time in microseconds (sub-millisecond digits
+ * and the 10-bit clock id taken from the key's hash), so a retry reuses it.
+ */
+export function tidFromKey(key: string, scheduledAt: string): string {
+  const h = createHash('sha256').update(key).digest();
+  const micros = BigInt(Date.parse(scheduledAt)) * 1000n + BigInt(h.readUInt16BE(0) % 1000);
+  const clockId = BigInt(h.readUInt16BE(2) & 0x3ff);
+  let n = (micros << 10n) | clockId;
+  let out = '';
+  for (let i = 0; i < 13; i++) {
+    out = S32[Number(n & 31n)]! + out;
+    n >>= 5n;
+  }
+  return out;
+}
+
+export type { Published };

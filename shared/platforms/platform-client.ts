@@ -1,0 +1,73 @@
+import type { Account } from '../domain/account.ts';
+import type { Media } from '../domain/post.ts';
+import type { Platform } from '../domain/primitives.ts';
+
+/**
+ * What a platform said about one publish attempt, in the three classes the
+ * publisher acts on:
+ *
+ * - `definite`: refused for good (auth, validation, policy). Retrying cannot help.
+ * - `retryable`: provably nothing happened (refused before or without a side
+ *   effect: 429, 5xx, connection refused). Retry after `retryAfterMs`.
+ * - `unknown`: the request may have been acted on (timeout after sending,
+ *   connection lost mid-response). Never retried blind.
+ */
+export type FailureClass = 'definite' | 'retryable' | 'unknown';
+
+export class PublishError extends Error {
+  constructor(
+    readonly kind: FailureClass,
+    message: string,
+    readonly options: { retryAfterMs?: number; reauth?: boolean; status?: number } = {},
+  ) {
+    super(message);
+    this.name = 'PublishError';
+  }
+}
+
+export interface PublishRequest {
+  account: Account;
+  /** The account's tokens from the secret store. */
+  credentials: Record<string, string>;
+  text: string;
+  media: readonly Media[];
+  /** Stable for a (post, account): the same on every attempt, so idempotent platforms dedupe retries. */
+  idempotencyKey: string;
+  /** When the post was scheduled (ISO); stable across attempts. */
+  scheduledAt: string;
+  /** What an earlier attempt remembered (e.g. Instagram's container id). */
+  checkpoint?: Record<string, string>;
+  /** Stores what a retry will need before the step that could have an effect. */
+  onCheckpoint?: (data: Record<string, string>) => Promise<void>;
+}
+
+export interface Published {
+  platformPostId: string;
+  url?: string;
+}
+
+/**
+ * How a platform lets us settle an attempt whose outcome is unknown:
+ * - `idempotent-retry`: retry with the same key; the platform returns the first result (Mastodon, Bluesky rkey, sandbox).
+ * - `duplicate-detect`: retry the same content; "duplicate" means the first went out (X, LinkedIn, Facebook, Instagram).
+ * - `review`: no safe way: park it for a person.
+ */
+export type UnknownOutcomePolicy = 'idempotent-retry' | 'duplicate-detect' | 'review';
+
+export interface PlatformClient {
+  platform: Platform;
+  unknownOutcome: UnknownOutcomePolicy;
+  /** Publishes; when the platform answers "duplicate" and names the live post, resolves with it. */
+  publish(req: PublishRequest): Promise<Published>;
+}
+
+/** A duplicate refusal after an unknown outcome: the earlier attempt went out. */
+export class DuplicateError extends PublishError {
+  constructor(
+    message: string,
+    readonly existing?: Published,
+  ) {
+    super('definite', message);
+    this.name = 'DuplicateError';
+  }
+}
