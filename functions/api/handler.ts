@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SqsPublishQueue } from '#shared/adapters/aws-messaging.ts';
 import { loadConfig } from '#shared/config/env.ts';
 import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
@@ -8,13 +9,14 @@ import { managementRoutes } from '#shared/http/management-routes.ts';
 import { Management } from '#shared/use-cases/management.ts';
 
 const logger = new Logger();
-const config = loadConfig(['table', 'secrets']);
+const config = loadConfig(['table', 'secrets'], ['publish']);
 const clock = clockFromEnv();
 const management = new Management({
   repo: new Repository(createDocumentClient(), config.tableName, clock),
   clock,
   secrets: secretStoreFromEnv(),
   secretsPrefix: config.secretsPrefix,
+  queue: new SqsPublishQueue(config.queueUrls.publish),
 });
 
 /** Management API (`/v1`) and liveness (`/health`). */

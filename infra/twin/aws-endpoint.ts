@@ -189,7 +189,7 @@ export class AwsEndpoint {
     return name;
   }
 
-  async #send(queue: string, m: Record<string, unknown>) {
+  async #send(queue: string, m: Record<string, unknown>, sentAt?: number) {
     const body = m.MessageBody;
     if (typeof body !== 'string' || body.length === 0) throw new AwsError('com.amazonaws.sqs#MissingParameter', 'MessageBody is required');
     if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw new AwsError('com.amazonaws.sqs#InvalidParameterValue', 'MessageBody exceeds 256 KiB');
@@ -198,7 +198,7 @@ export class AwsEndpoint {
       throw new AwsError('com.amazonaws.sqs#InvalidParameterValue', 'DelaySeconds must be an integer from 0 to 900');
     }
     const attributes = (m.MessageAttributes ?? {}) as Record<string, MessageAttribute>;
-    const sent = await this.options.queues.send(queue, body, { delaySeconds, attributes });
+    const sent = await this.options.queues.send(queue, body, { delaySeconds, attributes, ...(sentAt !== undefined && { sentAt }) });
     const attrMd5 = md5OfAttributes(attributes);
     return { MessageId: sent.id, MD5OfMessageBody: md5(body), ...(attrMd5 && { MD5OfMessageAttributes: attrMd5 }) };
   }
@@ -215,9 +215,10 @@ export class AwsEndpoint {
     }
     const Successful = [];
     const Failed = [];
+    const sentAt = this.options.clock.now().getTime();
     for (const entry of entries as Record<string, unknown>[]) {
       try {
-        Successful.push({ Id: entry.Id, ...(await this.#send(queue, entry)) });
+        Successful.push({ Id: entry.Id, ...(await this.#send(queue, entry, sentAt)) });
       } catch (e) {
         if (!(e instanceof AwsError)) throw e;
         Failed.push({ Id: entry.Id, Code: e.type.split('#').pop(), Message: e.message, SenderFault: true });

@@ -83,6 +83,17 @@ export class FunctionHost extends EventEmitter {
     }
   }
 
+  /** Starts one execution environment ahead of the first event (like provisioned concurrency). */
+  async warm(): Promise<void> {
+    const slot = await this.#acquire();
+    try {
+      if (!slot.worker) this.#spawn(slot);
+      await slot.ready;
+    } finally {
+      this.#release(slot);
+    }
+  }
+
   async #run(slot: Slot, event: unknown, requestId: string): Promise<unknown> {
     if (!slot.worker) this.#spawn(slot);
     const timeoutMs = this.spec.timeoutSeconds * 1000;

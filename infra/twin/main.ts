@@ -36,6 +36,7 @@ const twin = await Twin.start({
   sesPort: int('PAYLAS_SES_PORT', 8005),
   dynamoPort: int('PAYLAS_DYNAMODB_PORT', 8000),
   awsPort: int('PAYLAS_AWS_PORT', 8010),
+  sandboxPort: int('PAYLAS_SANDBOX_PORT', 8020),
   timeWarp: warp,
   ...(env.PAYLAS_EMAIL_FROM && { emailFrom: env.PAYLAS_EMAIL_FROM }),
   log: quiet ? undefined : (line) => console.log(line),
@@ -68,6 +69,7 @@ Paylaş local twin is up (${((Date.now() - started) / 1000).toFixed(1)} s)
   Mail (SES)       ${twin.urls.ses}   inbox page; sent mail also in ${rel(path.join(home, 'outbox'))}/
   DynamoDB         ${twin.urls.dynamodb}   table ${twin.tableName}, data in ${rel(path.join(home, 'dynamodb'))}/
   EventBridge+SQS  ${twin.urls.aws}
+  Sandbox platform ${twin.urls.sandbox}   what was published; every platform API points here
   Admin API key    PAYLAS_API_KEY in ${rel(twin.secretsFile)}
   Clock            ${twin.clock.now().toISOString()}${warp !== 1 ? ` (time warp ${warp}×)` : ''}
   Functions        ${Object.keys(wiring.functions).join(', ')}

@@ -129,9 +129,10 @@ export class LocalQueues extends EventEmitter {
     await this.db.send(new PutCommand({ TableName: STORE_TABLE, Item: { queue, id: m.id, message: m } }));
   }
 
-  async send(queue: string, body: string, options: { delaySeconds?: number; attributes?: Record<string, MessageAttribute> } = {}): Promise<QueueMessage> {
+  async send(queue: string, body: string, options: { delaySeconds?: number; attributes?: Record<string, MessageAttribute>; sentAt?: number } = {}): Promise<QueueMessage> {
     const q = this.#queue(queue);
-    const now = this.clock.now().getTime();
+    // One SendMessageBatch shares one send time, so its messages become visible together.
+    const now = options.sentAt ?? this.clock.now().getTime();
     const m: QueueMessage = {
       id: randomUUID(),
       body,

@@ -9,6 +9,7 @@ import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { warpedClock, type Clock } from '#shared/domain/clock.ts';
 import { functionEnvironment } from '../wiring/environment.ts';
 import { visibilityTimeoutOf, type Wiring } from '../wiring/types.ts';
+import { SandboxPlatformServer } from '../sandbox-platform/server.ts';
 import { AwsEndpoint, type BusEvent } from './aws-endpoint.ts';
 import { FunctionError, FunctionHost } from './function-host.ts';
 import { fromHandlerResult, matchRoute, toHttpApiEvent } from './http-event.ts';
@@ -26,6 +27,8 @@ export interface TwinOptions {
   sesPort: number;
   dynamoPort: number;
   awsPort: number;
+  /** The sandbox social network every platform API is pointed at. */
+  sandboxPort: number;
   /** Simulated seconds per real second (1 = real time). */
   timeWarp?: number;
   /** Where the simulated clock starts (default: now). */
@@ -54,7 +57,8 @@ export class Twin {
   readonly busEvents: { event: BusEvent; deliveredTo: string[] }[] = [];
   queues!: LocalQueues;
   scheduler!: Scheduler;
-  urls = { api: '', ses: '', dynamodb: '', aws: '' };
+  urls = { api: '', ses: '', dynamodb: '', aws: '', sandbox: '' };
+  sandbox!: SandboxPlatformServer;
   adminKey = '';
   secretsFile = '';
   #server: Server | undefined;
@@ -103,6 +107,11 @@ export class Twin {
     const ses = await startSes(path.join(home, 'outbox'), this.options.sesPort);
     this.#stops.push(ses.stop);
     this.urls.ses = ses.endpoint;
+
+    this.sandbox = new SandboxPlatformServer({ clock: this.clock, journal: path.join(home, 'sandbox-platform.jsonl') });
+    await this.sandbox.start(this.options.sandboxPort);
+    this.#stops.push(() => this.sandbox.stop());
+    this.urls.sandbox = this.sandbox.url;
 
     const db = createDocumentClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
     this.#stops.push(async () => db.destroy());
@@ -153,6 +162,7 @@ export class Twin {
         AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
         AWS_ENDPOINT_URL_SQS: aws.url,
         [ENV.clock]: clock,
+        [ENV.platformEndpoint]: this.sandbox.url,
         ...(spec.secrets && { [ENV.secretsDir]: secrets.storeDir }),
         ...functionEnvironment(spec, {
           stage: this.stage,
@@ -167,6 +177,9 @@ export class Twin {
       this.hosts[name] = host;
       this.#stops.push(() => host.stop());
     }
+
+    // One warm environment per function, so the first post of the day is not late by a cold start.
+    await Promise.all(Object.values(this.hosts).map((h) => h.warm().catch((e: Error) => log(`[${h.name}] ${e.message}`))));
 
     for (const [name, spec] of Object.entries(wiring.queues)) {
       const poller = new QueuePoller(this.queues, name, spec, this.hosts[spec.consumer]!, this.clock, this.timeWarp, region);
@@ -199,6 +212,7 @@ export class Twin {
       dynamodb: Boolean(this.urls.dynamodb),
       ses: Boolean(this.urls.ses),
       bus: Boolean(this.urls.aws),
+      sandbox: Boolean(this.urls.sandbox),
       queues: this.#pollers.length === Object.keys(this.options.wiring.queues).length,
       scheduler: Boolean(this.scheduler),
       http: this.#ready && !this.#stopping,

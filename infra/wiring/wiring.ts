@@ -16,15 +16,41 @@ export const wiring = defineWiring({
       memoryMb: 512,
       table: 'readwrite',
       secrets: 'readwrite',
+      // Posts due within two minutes are enqueued at once.
+      sendsTo: ['publish'],
+    },
+    'dispatch-due': {
+      description: 'Every minute: enqueue due posts, delayed to their second; apply late policies',
+      entry: 'functions/dispatch-due/handler.ts',
+      timeoutSeconds: 50,
+      memoryMb: 512,
+      table: 'readwrite',
+      bus: true,
+      email: true,
+      sendsTo: ['publish'],
+    },
+    'publish-post': {
+      description: 'Publish one target of a post, exactly once',
+      entry: 'functions/publish-post/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      table: 'readwrite',
+      bus: true,
+      email: true,
+      secrets: 'read',
+      // Retries with a platform's back-off go back on the queue with a delay.
+      sendsTo: ['publish'],
     },
   },
-  queues: {},
+  queues: {
+    publish: { description: 'One message per post target, delayed to the second it is due', consumer: 'publish-post', batchSize: 10, maxReceiveCount: 5 },
+  },
   routes: [
     { method: 'GET', path: '/health', function: 'api' },
     { method: 'ANY', path: '/v1/{proxy+}', function: 'api' },
   ],
   rules: [],
-  schedules: [],
+  schedules: [{ name: 'dispatch-due', description: 'Dispatch due posts', expression: 'rate(1 minute)', function: 'dispatch-due' }],
 });
 
 export type FunctionName = keyof typeof wiring.functions;

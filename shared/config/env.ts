@@ -15,6 +15,8 @@ export const ENV = {
   secretsPrefix: 'PAYLAS_SECRETS_PREFIX',
   /** Local twin only: the secret store is this folder instead of Secrets Manager. */
   secretsDir: 'PAYLAS_SECRETS_DIR',
+  /** Local twin only: every platform API is served under this URL (`<url>/<platform>`), by the sandbox platform. */
+  platformEndpoint: 'PAYLAS_PLATFORM_ENDPOINT',
   /** Local twin only: `warp:<factor>:<simulated origin ms>:<real origin ms>` runs the clock faster. */
   clock: 'PAYLAS_CLOCK',
   queueUrl: (queue: string) => `PAYLAS_QUEUE_${queue.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`,

@@ -39,6 +39,15 @@ export const PostTarget = z.object({
   url: z.url().optional(),
   publishedAt: Instant.optional(),
   error: z.string().max(2000).optional(),
+  /** The attempt holding the publish lease, and until when (a crashed attempt's lease runs out). */
+  attemptId: z.string().optional(),
+  leaseUntil: Instant.optional(),
+  /** Set when an attempt may have reached the platform without us learning the result. */
+  outcomeUnknown: z.boolean().optional(),
+  /** What the platform client needs to settle an unknown outcome (e.g. Instagram's container id). */
+  checkpoint: z.record(z.string(), z.string()).optional(),
+  /** The final state was announced (event, alert); redeliveries announce what was not. */
+  announced: z.boolean().optional(),
 });
 export type PostTarget = z.infer<typeof PostTarget>;
 

@@ -13,7 +13,9 @@ import { cancelPost, isEditable, transitionPost } from '../domain/post-lifecycle
 import { parseOrThrow } from '../domain/validation.ts';
 import type { Page, PageRequest } from '../data/pagination.ts';
 import type { Repository } from '../data/repository.ts';
+import type { PublishQueue } from '../ports/messaging.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
+import { dispatchIfSoon } from './publishing.ts';
 import {
   CreateAccountInput,
   CreateBrandInput,
@@ -34,6 +36,8 @@ export interface ManagementDeps {
   secrets: SecretStore;
   /** Secret names start with this (`paylas/<stage>/`). */
   secretsPrefix: string;
+  /** Where posts due within two minutes are enqueued at once. */
+  queue: PublishQueue;
 }
 
 /** How far in the past a new scheduled post may be (clock skew between client and server). */
@@ -151,7 +155,7 @@ export class Management {
       targets,
       ...(data.campaign && { campaign: data.campaign }),
     });
-    return viewPost(post);
+    return viewPost(await this.#dispatchIfSoon(post));
   }
 
   async getPost(p: Principal, postId: string): Promise<PostView> {
@@ -196,7 +200,7 @@ export class Management {
         : post.targets;
     let next: Post = { ...post, timezone, scheduledAt, targets, ...(patch.campaign !== undefined && { campaign: patch.campaign }) };
     if (status !== post.status) next = transitionPost(next, status, this.deps.clock.now());
-    return viewPost(await this.deps.repo.savePost(next, post.version));
+    return viewPost(await this.#dispatchIfSoon(await this.deps.repo.savePost(next, post.version)));
   }
 
   async cancelPost(p: Principal, postId: string): Promise<PostView> {
@@ -205,6 +209,11 @@ export class Management {
   }
 
   // ---- helpers ----------------------------------------------------------
+
+  /** A post due within two minutes would miss the per-minute dispatcher's window: enqueue it now. */
+  async #dispatchIfSoon(post: Post): Promise<Post> {
+    return (await dispatchIfSoon(this.deps, post, this.deps.clock.now())) ? ((await this.deps.repo.getPost(post.id)) ?? post) : post;
+  }
 
   #adminOnly(p: Principal, what: string): void {
     if (p.kind !== 'admin') throw new ForbiddenError(`only the admin key may ${what}`);

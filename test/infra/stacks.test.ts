@@ -169,7 +169,7 @@ describe('the infra checks catch regressions', () => {
     const s = synth(productWiring as Wiring, ({ stateless }) => {
       new Rule(stateless, 'Sneaky', { ruleName: 'paylas-test-sneaky', schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(stateless.functions['api']!)] });
     });
-    const extended = { ...productWiring, schedules: [{ name: 'sneaky', description: '', expression: 'rate(5 minutes)', function: 'api' }] } as Wiring;
+    const extended = { ...productWiring, schedules: [...productWiring.schedules, { name: 'sneaky', description: '', expression: 'rate(5 minutes)', function: 'api' }] } as Wiring;
     expect(() => assertDlqBackedTriggers(s.app, extended)).toThrow(/has no DLQ/);
     expect(s.findings).toContain('error Serverless-EventBusDLQ at Paylas-test-App/Sneaky/Resource');
   });

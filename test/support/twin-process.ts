@@ -6,7 +6,7 @@ import { waitFor } from './wait.ts';
 
 export interface TwinProcess {
   home: string;
-  urls: { api: string; ses: string; dynamodb: string; aws: string };
+  urls: { api: string; ses: string; dynamodb: string; aws: string; sandbox: string };
   adminKey: string;
   output: () => string;
   /** SIGTERM, and the exit code. */
@@ -24,6 +24,7 @@ export async function startTwinProcess(home: string, env: Record<string, string>
       PAYLAS_SES_PORT: '0',
       PAYLAS_DYNAMODB_PORT: '0',
       PAYLAS_AWS_PORT: '0',
+      PAYLAS_SANDBOX_PORT: '0',
       PAYLAS_LOG: 'quiet',
       ...env,
     },
@@ -51,7 +52,7 @@ export async function startTwinProcess(home: string, env: Record<string, string>
   const secrets = JSON.parse(readFileSync(path.join(home, 'secrets.json'), 'utf8')) as { PAYLAS_API_KEY: string };
   return {
     home,
-    urls: { api: info.api, ses: info.ses, dynamodb: info.dynamodb, aws: info.aws },
+    urls: { api: info.api, ses: info.ses, dynamodb: info.dynamodb, aws: info.aws, sandbox: info.sandbox },
     adminKey: secrets.PAYLAS_API_KEY,
     output: () => output,
     stop: async () => {

@@ -25,6 +25,7 @@ const options = (home: string, extra: Partial<TwinOptions> = {}): TwinOptions =>
   sesPort: 0,
   dynamoPort: 0,
   awsPort: 0,
+  sandboxPort: 0,
   timeWarp: WARP,
   concurrency: 2,
   env: {},

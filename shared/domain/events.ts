@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { Id, Instant, Platform } from './primitives.ts';
+
+/** Everything Paylaş puts on its bus has source `paylas` and one of these detail types, each with its schema. */
+export const EVENT_SOURCE = 'paylas';
+
+const TargetRef = z.object({ postId: Id, brandId: Id, accountId: Id, platform: Platform, scheduledAt: Instant });
+
+export const EventDetails = {
+  PostPublished: TargetRef.extend({ platformPostId: z.string(), url: z.string().optional(), publishedAt: Instant }),
+  PostFailed: TargetRef.extend({ reason: z.string(), reauthRequired: z.boolean() }),
+  PostNeedsReview: TargetRef.extend({ reason: z.string() }),
+  PostMissed: z.object({ postId: Id, brandId: Id, scheduledAt: Instant, detectedAt: Instant }),
+} as const;
+
+export type EventType = keyof typeof EventDetails;
+export type EventDetail<T extends EventType> = z.infer<(typeof EventDetails)[T]>;
+export interface DomainEvent<T extends EventType = EventType> {
+  type: T;
+  detail: EventDetail<T>;
+}

@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import type { Account } from '../domain/account.ts';
+import { alertMail, type AlertKind } from '../domain/alerts.ts';
+import type { Brand } from '../domain/brand.ts';
+import type { Clock } from '../domain/clock.ts';
+import { ConcurrentModificationError } from '../domain/errors.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import type { Post, PostStatus, PostTarget } from '../domain/post.ts';
+import { transitionPost, transitionTarget } from '../domain/post-lifecycle.ts';
+import type { Repository } from '../data/repository.ts';
+import { DuplicateError, PublishError, type PlatformClient } from '../platforms/platform-client.ts';
+import type { Platform } from '../domain/primitives.ts';
+import type { EventPublisher, Mailer, PublishMessage, PublishQueue } from '../ports/messaging.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+
+/** Steps where a process can die; tests inject crashes there. */
+export type CrashPoint = 'after-claim' | 'after-call' | 'after-write' | 'after-announce';
+
+export interface DispatchDeps {
+  repo: Repository;
+  clock: Clock;
+  queue: PublishQueue;
+  events: EventPublisher;
+  mailer: Mailer;
+}
+
+export interface PublishingDeps extends DispatchDeps {
+  secrets: SecretStore;
+  clients: Record<Platform, PlatformClient>;
+  /** How long a claimed attempt may run before it counts as crashed (≥ the publisher's timeout). */
+  leaseMs?: number;
+  /** Retryable failures before a target is given up as failed. */
+  maxAttempts?: number;
+  /** Concurrent platform calls per platform in one process. */
+  platformConcurrency?: Partial<Record<Platform, number>>;
+  crash?: (point: CrashPoint, target: PublishMessage) => void;
+  /** Waits real time (the last sub-second before a post is due). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface DispatchReport {
+  due: number;
+  dispatched: number;
+  late: number;
+  missed: number;
+  lostRace: number;
+}
+
+export type PublishOutcome = 'published' | 'failed' | 'needs_review' | 'requeued' | 'skipped' | 'announced';
+
+/** Posts created or rescheduled closer than this are dispatched by the API at once. */
+export const DISPATCH_HORIZON_MS = 120_000;
+/** The dispatcher looks this far ahead (it runs every minute). */
+const LOOKAHEAD_MS = 60_000;
+const EARLIEST = new Date('1970-01-01T00:00:00.000Z');
+const MAX_DELAY_S = 900;
+const FINAL: readonly PostStatus[] = ['published', 'failed', 'needs_review', 'missed', 'cancelled'];
+
+class Semaphore {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.#free = n;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((r) => this.#waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
+
+/**
+ * Hands due posts to the publish queue: every minute (dispatch-due), and at once
+ * for posts created or moved to within two minutes of now (the API).
+ */
+export class Dispatcher {
+  constructor(private readonly deps: DispatchDeps) {}
+
+  // ---- dispatch -----------------------------------------------------------
+
+  async dispatchDue(): Promise<DispatchReport> {
+    const now = this.deps.clock.now();
+    // The due index holds only unclaimed scheduled posts, so reading it from the start of time is cheap
+    // and catches everything an outage left behind: nothing due is skipped silently.
+    const due = await this.deps.repo.listDuePosts(EARLIEST, new Date(now.getTime() + LOOKAHEAD_MS));
+    const report: DispatchReport = { due: due.length, dispatched: 0, late: 0, missed: 0, lostRace: 0 };
+    const brands = new Map<string, Promise<Brand | undefined>>();
+    for (const post of due) {
+      if (!brands.has(post.brandId)) brands.set(post.brandId, this.deps.repo.getBrand(post.brandId));
+      const brand = await brands.get(post.brandId)!;
+      const outcome = await this.#dispatch(post, brand, now);
+      report[outcome]++;
+    }
+    return report;
+  }
+
+  async #dispatch(post: Post, brand: Brand | undefined, now: Date): Promise<'dispatched' | 'late' | 'missed' | 'lostRace'> {
+    const lateMs = now.getTime() - Date.parse(post.scheduledAt);
+    const graceMs = (brand?.latePolicy.graceSeconds ?? 300) * 1000;
+    if (lateMs > graceMs && brand?.latePolicy.mode === 'mark_missed') {
+      try {
+        const missed = await this.deps.repo.savePost(transitionPost(post, 'missed', now), post.version);
+        await this.deps.events.publish([{ type: 'PostMissed', detail: { postId: post.id, brandId: post.brandId, scheduledAt: post.scheduledAt, detectedAt: now.toISOString() } }]);
+        await sendAlert(this.deps, 'missed', missed, undefined, `${Math.round(lateMs / 60_000)} min late; policy: mark missed`);
+        return 'missed';
+      } catch (e) {
+        if (e instanceof ConcurrentModificationError) return 'lostRace';
+        throw e;
+      }
+    }
+    if (!(await enqueueAndClaim(this.deps, post, now))) return 'lostRace';
+    return lateMs > graceMs ? 'late' : 'dispatched';
+  }
+}
+
+/**
+ * Enqueues a scheduled post's targets with a delay that lands on its second,
+ * then claims it (`scheduled → dispatched`). Enqueue comes first: a crash in
+ * between leaves the post in the due index for the next run, and the publisher
+ * accepts a message for a target still in `scheduled`. Returns false when
+ * another writer changed the post first.
+ */
+export async function enqueueAndClaim(deps: Pick<DispatchDeps, 'repo' | 'queue'>, post: Post, now: Date): Promise<boolean> {
+  const messages = post.targets.filter((t) => t.status === 'scheduled').map((t) => ({ postId: post.id, accountId: t.accountId }));
+  // Whole seconds, rounded down: the message arrives up to a second early and the publisher waits out the rest.
+  await deps.queue.enqueue(messages, Math.floor(Math.max(0, Date.parse(post.scheduledAt) - now.getTime()) / 1000));
+  try {
+    await deps.repo.savePost(transitionPost(post, 'dispatched', now), post.version);
+    return true;
+  } catch (e) {
+    if (e instanceof ConcurrentModificationError) return false;
+    throw e;
+  }
+}
+
+/** For the API: a scheduled post due within two minutes goes to the queue now, so it is not late. */
+export async function dispatchIfSoon(deps: Pick<DispatchDeps, 'repo' | 'queue'>, post: Post, now: Date): Promise<boolean> {
+  if (post.status !== 'scheduled' || Date.parse(post.scheduledAt) - now.getTime() > DISPATCH_HORIZON_MS) return false;
+  return enqueueAndClaim(deps, post, now);
+}
+
+async function sendAlert(deps: Pick<DispatchDeps, 'repo' | 'mailer'>, kind: AlertKind, post: Post, target: PostTarget | undefined, reason: string): Promise<void> {
+  const brand = await deps.repo.getBrand(post.brandId);
+  if (brand) await deps.mailer.send(alertMail(kind, brand, post, target, reason));
+}
+
+/**
+ * Exactly-once publishing. The dispatcher enqueues due targets with a delay
+ * that lands on the second and then claims the post; the publisher claims each
+ * target with a lease before calling the platform, records the outcome, then
+ * announces it. Every step is a conditional write, so redeliveries and
+ * concurrent workers never publish twice; an attempt whose outcome is unknown
+ * is settled by the platform's own idempotency, or parked for review.
+ */
+export class Publisher {
+  readonly #leaseMs: number;
+  readonly #maxAttempts: number;
+  readonly #limits = new Map<Platform, Semaphore>();
+
+  constructor(private readonly deps: PublishingDeps) {
+    this.#leaseMs = deps.leaseMs ?? 90_000;
+    this.#maxAttempts = deps.maxAttempts ?? 8;
+  }
+
+  // ---- publish ------------------------------------------------------------
+
+  /** Handles one publish message. Idempotent: any number of deliveries publish at most once. */
+  async publishTarget(msg: PublishMessage): Promise<PublishOutcome> {
+    const post = await this.deps.repo.getPost(msg.postId);
+    const target = post?.targets.find((t) => t.accountId === msg.accountId);
+    if (!post || !target) return 'skipped';
+    const now = this.deps.clock.now();
+
+    if (FINAL.includes(target.status)) return target.announced || target.status === 'cancelled' ? 'skipped' : (await this.#announce(post, target), 'announced');
+    if (target.status === 'draft') return 'skipped';
+
+    const dueIn = Date.parse(post.scheduledAt) - now.getTime();
+    if ((target.status === 'scheduled' || target.status === 'dispatched') && dueIn > 1000) {
+      await this.deps.queue.enqueue([msg], dueIn / 1000);
+      return 'requeued';
+    }
+    if (dueIn > 0 && dueIn <= 1000) await (this.deps.sleep ?? sleep)(dueIn); // on the second, not before
+    if (target.status === 'publishing' && target.leaseUntil && Date.parse(target.leaseUntil) > now.getTime()) {
+      // Another attempt holds the lease; look again when it runs out.
+      await this.deps.queue.enqueue([msg], (Date.parse(target.leaseUntil) - now.getTime()) / 1000 + 1);
+      return 'requeued';
+    }
+
+    const client = this.deps.clients[target.platform];
+    // A publishing target whose lease ran out: that attempt died somewhere after its claim.
+    const unknown = target.status === 'publishing' || target.outcomeUnknown === true;
+
+    const attemptId = randomUUID();
+    const claimed = await this.#update(msg, (t) => t.status === target.status && t.attemptId === target.attemptId, (p, t) => {
+      const from = t.status === 'scheduled' ? transitionTarget(p, t.accountId, 'dispatched', now) : p;
+      const patch = { attemptId, leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString(), attempts: t.attempts + 1, ...(unknown && { outcomeUnknown: true }) };
+      return t.status === 'publishing' ? withTarget(from, t.accountId, patch, now) : transitionTarget(from, t.accountId, 'publishing', now, patch);
+    });
+    if (!claimed) return 'skipped'; // someone else moved it first
+    this.deps.crash?.('after-claim', msg);
+    if (unknown && client.unknownOutcome === 'review') {
+      const mine = (t: PostTarget) => t.status === 'publishing' && t.attemptId === attemptId;
+      return this.#finish(msg, 'needs_review', 'an earlier attempt stopped without a result, and this platform cannot tell whether it published', mine);
+    }
+    return this.#attempt(msg, claimed, attemptId, client);
+  }
+
+  async #attempt(msg: PublishMessage, post: Post, attemptId: string, client: PlatformClient): Promise<PublishOutcome> {
+    const target = post.targets.find((t) => t.accountId === msg.accountId)!;
+    const mine = (t: PostTarget) => t.status === 'publishing' && t.attemptId === attemptId;
+    const account = await this.deps.repo.getAccount(post.brandId, msg.accountId);
+    if (!account) return this.#finish(msg, 'failed', 'the account was removed', mine);
+    if (account.status !== 'connected') return this.#finish(msg, 'failed', `the account ${account.handle} is ${account.status}: reconnect it`, mine, true);
+
+    let result: { platformPostId: string; url?: string };
+    try {
+      const credentials = await this.#credentials(account);
+      result = await this.#limit(client.platform).run(() =>
+        client.publish({
+          account,
+          credentials,
+          text: target.text,
+          media: target.media,
+          idempotencyKey: `${post.id}:${target.accountId}`,
+          scheduledAt: post.scheduledAt,
+          ...(target.checkpoint && { checkpoint: target.checkpoint }),
+          onCheckpoint: async (checkpoint) => {
+            await this.#update(msg, mine, (p, t) => withTarget(p, t.accountId, { checkpoint: { ...t.checkpoint, ...checkpoint } }, this.deps.clock.now()));
+          },
+        }),
+      );
+    } catch (e) {
+      if (e instanceof DuplicateError && target.outcomeUnknown) {
+        // The earlier attempt went out; the platform says so.
+        result = e.existing ?? { platformPostId: `unknown (the platform reported a duplicate: ${e.message.slice(0, 120)})` };
+      } else if (e instanceof PublishError) {
+        return this.#failure(msg, e, mine, target, client);
+      } else {
+        throw e; // a bug or an outage of our own: the message comes back after the visibility timeout
+      }
+    }
+    this.deps.crash?.('after-call', msg);
+    const now = this.deps.clock.now();
+    const published = await this.#update(msg, mine, (p, t) =>
+      transitionTarget(p, t.accountId, 'published', now, {
+        platformPostId: result.platformPostId,
+        ...(result.url && { url: result.url }),
+        publishedAt: now.toISOString(),
+        leaseUntil: undefined,
+        error: undefined,
+      }),
+    );
+    if (!published) return 'skipped';
+    this.deps.crash?.('after-write', msg);
+    await this.#announce(published, published.targets.find((t) => t.accountId === msg.accountId)!);
+    return 'published';
+  }
+
+  async #failure(msg: PublishMessage, e: PublishError, mine: (t: PostTarget) => boolean, target: PostTarget, client: PlatformClient): Promise<PublishOutcome> {
+    if (e.kind === 'definite') {
+      if (e.options.reauth) await this.#markReauth(msg);
+      return this.#finish(msg, 'failed', e.message, mine, e.options.reauth);
+    }
+    if (e.kind === 'unknown' && client.unknownOutcome === 'review') return this.#finish(msg, 'needs_review', e.message, mine);
+    if (target.attempts >= this.#maxAttempts) {
+      return this.#finish(msg, e.kind === 'unknown' ? 'needs_review' : 'failed', `gave up after ${target.attempts} attempts: ${e.message}`, mine);
+    }
+    // Retryable, or unknown on a platform that can settle it: hand back and try again later.
+    const now = this.deps.clock.now();
+    const backoffMs = e.options.retryAfterMs ?? Math.min(15 * 60_000, 5_000 * 2 ** Math.max(0, target.attempts - 1));
+    const back = await this.#update(msg, mine, (p, t) =>
+      transitionTarget(p, t.accountId, 'dispatched', now, { error: e.message.slice(0, 2000), leaseUntil: undefined, ...(e.kind === 'unknown' && { outcomeUnknown: true }) }),
+    );
+    if (!back) return 'skipped';
+    await this.deps.queue.enqueue([msg], Math.min(MAX_DELAY_S, backoffMs / 1000));
+    return 'requeued';
+  }
+
+  /** Moves our claimed target (`mine`) to a final state, then announces it. */
+  async #finish(msg: PublishMessage, to: 'failed' | 'needs_review', reason: string, mine: (t: PostTarget) => boolean, reauth = false): Promise<PublishOutcome> {
+    const now = this.deps.clock.now();
+    const post = await this.#update(msg, mine, (p, t) => transitionTarget(p, t.accountId, to, now, { error: reason.slice(0, 2000), leaseUntil: undefined }));
+    if (!post) return 'skipped';
+    const target = post.targets.find((t) => t.accountId === msg.accountId)!;
+    await this.#announce(post, target, reauth);
+    return to;
+  }
+
+  /** Event and (for failures) an alert mail, then the `announced` mark. A crash before the mark repeats them. */
+  async #announce(post: Post, target: PostTarget, reauth = false): Promise<void> {
+    const ref = { postId: post.id, brandId: post.brandId, accountId: target.accountId, platform: target.platform, scheduledAt: post.scheduledAt };
+    const events: DomainEvent[] = [];
+    if (target.status === 'published') {
+      events.push({ type: 'PostPublished', detail: { ...ref, platformPostId: target.platformPostId ?? '', ...(target.url && { url: target.url }), publishedAt: target.publishedAt ?? this.deps.clock.now().toISOString() } });
+    } else if (target.status === 'failed') {
+      events.push({ type: 'PostFailed', detail: { ...ref, reason: target.error ?? 'failed', reauthRequired: reauth } });
+    } else if (target.status === 'needs_review') {
+      events.push({ type: 'PostNeedsReview', detail: { ...ref, reason: target.error ?? 'outcome unknown' } });
+    }
+    await this.deps.events.publish(events);
+    if (target.status === 'failed' || target.status === 'needs_review') await sendAlert(this.deps, target.status, post, target, target.error ?? '');
+    this.deps.crash?.('after-announce', { postId: post.id, accountId: target.accountId });
+    await this.#update({ postId: post.id, accountId: target.accountId }, (t) => t.status === target.status, (p, t) => withTarget(p, t.accountId, { announced: true }, this.deps.clock.now()));
+  }
+
+  async #markReauth(msg: PublishMessage): Promise<void> {
+    const post = await this.deps.repo.getPost(msg.postId);
+    const account = post && (await this.deps.repo.getAccount(post.brandId, msg.accountId));
+    if (!account || account.status === 'reauth_required') return;
+    await this.deps.repo.saveAccount({ ...account, status: 'reauth_required' }, account.version).catch((e) => {
+      if (!(e instanceof ConcurrentModificationError)) throw e;
+    });
+  }
+
+  async #credentials(account: Account): Promise<Record<string, string>> {
+    if (!account.credentialRef) return {};
+    const raw = await this.deps.secrets.get(account.credentialRef);
+    if (!raw) throw new PublishError('definite', `the credentials of ${account.handle} are missing; reconnect the account`, { reauth: true });
+    return JSON.parse(raw) as Record<string, string>;
+  }
+
+  #limit(platform: Platform): Semaphore {
+    let s = this.#limits.get(platform);
+    if (!s) this.#limits.set(platform, (s = new Semaphore(this.deps.platformConcurrency?.[platform] ?? 4)));
+    return s;
+  }
+
+  /**
+   * Re-reads the post and applies `change` to it while `guard` holds for the
+   * target; retries when another target of the same post was written meanwhile.
+   * Returns the saved post, or undefined when the guard no longer holds.
+   */
+  async #update(msg: PublishMessage, guard: (t: PostTarget) => boolean, change: (p: Post, t: PostTarget) => Post): Promise<Post | undefined> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const post = await this.deps.repo.getPost(msg.postId);
+      const target = post?.targets.find((t) => t.accountId === msg.accountId);
+      if (!post || !target || !guard(target)) return undefined;
+      try {
+        return await this.deps.repo.savePost(change(post, target), post.version);
+      } catch (e) {
+        if (!(e instanceof ConcurrentModificationError)) throw e;
+      }
+    }
+    throw new Error(`post ${msg.postId}: too many concurrent writes`);
+  }
+}
+
+function withTarget(post: Post, accountId: string, patch: Partial<PostTarget>, now: Date): Post {
+  return { ...post, targets: post.targets.map((t) => (t.accountId === accountId ? { ...t, ...patch } : t)), updatedAt: now.toISOString() };
+}
