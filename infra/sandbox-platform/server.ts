@@ -182,8 +182,13 @@ export class SandboxPlatformServer {
         return { status: 200, body: { id: post.id } };
       }
       case 'instagram GET /{id}/media': {
+        // Newest first, paged with an `after` cursor, as the Graph API pages edges.
         const ig = path.split('/')[1]!;
-        return { status: 200, body: { data: this.postsOn('instagram').filter((x) => x.account === ig).reverse().slice(0, 25).map((x) => ({ id: x.id, caption: x.text, permalink: x.url })) } };
+        const all = this.postsOn('instagram').filter((x) => x.account === ig).reverse();
+        const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 25));
+        const start = Number(url.searchParams.get('after') ?? 0);
+        const page = all.slice(start, start + limit).map((x) => ({ id: x.id, caption: x.text, permalink: x.url }));
+        return { status: 200, body: { data: page, paging: { cursors: { before: String(start), after: String(start + page.length) } } } };
       }
       case 'linkedin POST /rest/posts': {
         if (!headers['linkedin-version']) return { status: 400, body: { status: 400, code: 'VERSION_MISSING', message: 'A version must be present' } };

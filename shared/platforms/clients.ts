@@ -98,9 +98,16 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
         const status = await call(`${root}/${encodeURIComponent(containerId)}?fields=status_code`, { headers: auth });
         const code = status.json?.status_code as string | undefined;
         if (code === 'PUBLISHED') {
-          const recent = await call(`${root}/${ig}/media?fields=id,caption,permalink&limit=25`, { headers: auth });
-          const match = (recent.json?.data as { id: string; caption?: string; permalink?: string }[] | undefined)?.find((m) => m.caption === req.text);
-          if (match) return { platformPostId: match.id, ...(match.permalink && { url: match.permalink }) };
+          // Instagram does not say which media a container became: find it by caption among recent media.
+          let next: string | undefined = `${root}/${ig}/media?fields=id,caption,permalink&limit=50`;
+          for (let page = 0; next && page < 10; page++) {
+            const recent = await call(next, { headers: auth });
+            const data = (recent.json?.data ?? []) as { id: string; caption?: string; permalink?: string }[];
+            const match = data.find((m) => m.caption === req.text);
+            if (match) return { platformPostId: match.id, ...(match.permalink && { url: match.permalink }) };
+            const after = recent.json?.paging?.cursors?.after as string | undefined;
+            next = after && data.length > 0 ? `${root}/${ig}/media?fields=id,caption,permalink&limit=50&after=${encodeURIComponent(after)}` : undefined;
+          }
           throw new PublishError('unknown', 'instagram: the container was published but the post was not found among recent media');
         }
         if (code !== 'FINISHED' && code !== 'IN_PROGRESS') containerId = undefined; // EXPIRED or ERROR: start over

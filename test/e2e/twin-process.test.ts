@@ -9,6 +9,7 @@ import { wiring } from '#infra/wiring/wiring.ts';
 import { apiCases } from '#test/api/api-cases.ts';
 import { headersFor, type ApiDriver } from '#test/api/driver.ts';
 import { startTwinProcess, type TwinProcess } from '#test/support/twin-process.ts';
+import { waitFor } from '#test/support/wait.ts';
 
 const home = mkdtempSync(path.join(tmpdir(), 'paylas-e2e-'));
 let twin: TwinProcess;
@@ -98,6 +99,31 @@ describe('the local twin as a process', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:1/);
     expect((await cli(['--help'])).code).toBe(0);
+  });
+});
+
+describe('publishing in the twin', () => {
+  it('publishes a post scheduled a few seconds ahead once, not before its time, on every target', async () => {
+    const brands = (await driver().request('GET', '/v1/brands?limit=100')).body.items as { id: string; name: string }[];
+    const demo = brands.find((b) => b.name === 'Demo Kahve')!;
+    const accounts = (await driver().request('GET', `/v1/brands/${demo.id}/accounts`)).body.items as { id: string }[];
+    const scheduledAt = new Date(Date.now() + 5_000).toISOString();
+    const text = `Beş saniye sonra ${scheduledAt}`;
+    const created = await driver().request('POST', '/v1/posts', { body: { brandId: demo.id, scheduledAt, text, targets: accounts.map((a) => ({ accountId: a.id })) } });
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe('dispatched'); // due within two minutes: enqueued by the API at once
+    const post = await waitFor(async () => {
+      const p = (await driver().request('GET', `/v1/posts/${created.body.id}`)).body;
+      return p.status === 'published' ? p : undefined;
+    }, 'the post to be published', 30_000);
+    const onSandbox = ((await (await fetch(`${twin.urls.sandbox}/_sandbox/posts?platform=sandbox`)).json()) as { items: { text: string; acceptedAt: string }[] }).items.filter((p) => p.text === text);
+    expect(onSandbox).toHaveLength(accounts.length);
+    for (const p of onSandbox) expect(Date.parse(p.acceptedAt)).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
+    expect(post.targets.every((t: { status: string; url: string }) => t.status === 'published' && t.url.startsWith(twin.urls.sandbox))).toBe(true);
+    const lag = onSandbox.map((p) => Date.parse(p.acceptedAt) - Date.parse(scheduledAt));
+    console.info(`publish lag in the twin (accepted − scheduled): ${lag.join(', ')} ms`);
+    const page = await (await fetch(twin.urls.sandbox)).text();
+    expect(page).toContain(text);
   });
 });
 
