@@ -21,6 +21,8 @@ export const BrandFields = z.object({
   latePolicy: LatePolicy.default({ mode: 'publish_late', graceSeconds: 300 }),
   /** Planned posts per week per platform: the posting frequency the strategy promises. */
   postingPlan: z.partialRecord(Platform, z.int().min(0).max(500)).default({}),
+  /** Add utm_source/medium/campaign/content to links when publishing. */
+  utmTagging: z.boolean().default(true),
 });
 
 export const Brand = BrandFields.extend({ id: Id }).extend(Versioned.shape);

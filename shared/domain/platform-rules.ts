@@ -21,6 +21,8 @@ interface PlatformRules {
   requiresMedia: boolean;
   maxHashtags?: number;
   maxMentions?: number;
+  /** Whether Paylaş can attach media on this platform yet (upload flows differ per platform). */
+  mediaSupported: boolean;
 }
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/giu;
@@ -60,24 +62,26 @@ function xWeight(text: string): number {
 }
 
 export const PLATFORM_RULES: Readonly<Record<Platform, PlatformRules>> = {
-  x: { label: 'X', maxLength: 280, count: withUrlsAs(23, xWeight), countLabel: 'weighted characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false },
-  linkedin: { label: 'LinkedIn', maxLength: 3000, count: countCodePoints, countLabel: 'characters', maxImages: 20, maxVideos: 1, mixMedia: false, requiresMedia: false },
-  facebook: { label: 'Facebook', maxLength: 63_206, count: countCodePoints, countLabel: 'characters', maxImages: 10, maxVideos: 1, mixMedia: false, requiresMedia: false },
+  x: { label: 'X', maxLength: 280, count: withUrlsAs(23, xWeight), countLabel: 'weighted characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: false },
+  linkedin: { label: 'LinkedIn', maxLength: 3000, count: countCodePoints, countLabel: 'characters', maxImages: 20, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: false },
+  facebook: { label: 'Facebook', maxLength: 63_206, count: countCodePoints, countLabel: 'characters', maxImages: 1, maxVideos: 0, mixMedia: false, requiresMedia: false, mediaSupported: true },
   instagram: {
     label: 'Instagram',
     maxLength: 2200,
     count: countCodePoints,
     countLabel: 'characters',
-    maxImages: 10,
-    maxVideos: 10,
-    mixMedia: true,
+    // One image per post for now (carousels and video are not published yet).
+    maxImages: 1,
+    maxVideos: 0,
+    mixMedia: false,
     requiresMedia: true,
     maxHashtags: 30,
     maxMentions: 20,
+    mediaSupported: true,
   },
-  bluesky: { label: 'Bluesky', maxLength: 300, count: countGraphemes, countLabel: 'graphemes', maxBytes: 3000, maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false },
-  mastodon: { label: 'Mastodon', maxLength: 500, count: withUrlsAs(23, countCodePoints), countLabel: 'characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false },
-  sandbox: { label: 'Sandbox', maxLength: 5000, count: countCodePoints, countLabel: 'characters', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false },
+  bluesky: { label: 'Bluesky', maxLength: 300, count: countGraphemes, countLabel: 'graphemes', maxBytes: 3000, maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: false },
+  mastodon: { label: 'Mastodon', maxLength: 500, count: withUrlsAs(23, countCodePoints), countLabel: 'characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: false },
+  sandbox: { label: 'Sandbox', maxLength: 5000, count: countCodePoints, countLabel: 'characters', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: true },
 };
 
 /** Problems with one target's text and media on its platform; `path` prefixes each field. */
@@ -101,12 +105,15 @@ export function checkTargetContent(platform: Platform, text: string, media: read
   if (rules.maxMentions !== undefined && mentions > rules.maxMentions) {
     issues.push({ path: `${path}.text`, message: `has ${mentions} @-mentions; ${rules.label} allows ${rules.maxMentions}` });
   }
+  if (media.length > 0 && !rules.mediaSupported) {
+    issues.push({ path: `${path}.media`, message: `Paylaş cannot attach media to ${rules.label} posts yet; post the text (with a link) or choose another platform` });
+    return issues;
+  }
   const images = media.filter((m) => m.kind === 'image').length;
   const videos = media.length - images;
   if (rules.requiresMedia && media.length === 0) issues.push({ path: `${path}.media`, message: `${rules.label} posts need at least one image or video` });
   if (images > rules.maxImages) issues.push({ path: `${path}.media`, message: `has ${images} images; ${rules.label} allows ${rules.maxImages}` });
   if (videos > rules.maxVideos) issues.push({ path: `${path}.media`, message: `has ${videos} videos; ${rules.label} allows ${rules.maxVideos}` });
   if (!rules.mixMedia && images > 0 && videos > 0) issues.push({ path: `${path}.media`, message: `${rules.label} does not mix images and video in one post` });
-  if (rules.mixMedia && media.length > rules.maxImages) issues.push({ path: `${path}.media`, message: `has ${media.length} items; ${rules.label} allows ${rules.maxImages}` });
   return issues;
 }

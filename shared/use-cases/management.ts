@@ -8,6 +8,7 @@ import type { Goal } from '../domain/goal.ts';
 import { newId } from '../domain/ids.ts';
 import { formatInZone, parseScheduledAt } from '../domain/local-time.ts';
 import { checkTargetContent } from '../domain/platform-rules.ts';
+import { PLACEHOLDER_POST_ID, tagLinks } from '../domain/utm.ts';
 import type { Post, PostTarget } from '../domain/post.ts';
 import { cancelPost, isEditable, transitionPost } from '../domain/post-lifecycle.ts';
 import { parseOrThrow } from '../domain/validation.ts';
@@ -146,7 +147,7 @@ export class Management {
     });
     const timezone = data.timezone ?? brand.timezone;
     const scheduledAt = this.#scheduledAt(data.scheduledAt, timezone, data.status);
-    const targets = await this.#targets(brand.id, data.targets, data.text, data.status);
+    const targets = await this.#targets(brand, data.targets, data.text, data.status, data.campaign);
     const post = await this.deps.repo.createPost({
       brandId: brand.id,
       status: data.status,
@@ -191,11 +192,12 @@ export class Management {
     const targets =
       patch.targets !== undefined || patch.text !== undefined
         ? await this.#targets(
-            post.brandId,
+            await this.getBrand(p, post.brandId),
             // New post-level text replaces every target's text unless the patch gives targets their own.
             patch.targets ?? post.targets.map(({ accountId, text, media }) => ({ accountId, media, ...(patch.text === undefined && { text }) })),
             patch.text,
             post.status as 'draft' | 'scheduled',
+            patch.campaign ?? post.campaign,
           )
         : post.targets;
     let next: Post = { ...post, timezone, scheduledAt, targets, ...(patch.campaign !== undefined && { campaign: patch.campaign }) };
@@ -238,11 +240,13 @@ export class Management {
   }
 
   async #targets(
-    brandId: string,
+    brand: Brand,
     inputs: readonly { accountId: string; text?: string | undefined; media?: PostTarget['media'] | undefined }[],
     text: string | undefined,
     status: 'draft' | 'scheduled',
+    campaign: string | undefined,
   ): Promise<PostTarget[]> {
+    const brandId = brand.id;
     const issues: FieldIssue[] = [];
     const seen = new Set<string>();
     const targets: PostTarget[] = [];
@@ -261,7 +265,9 @@ export class Management {
       if (account.status !== 'connected') issues.push({ path: `${path}.accountId`, message: `account ${account.handle} is ${account.status}` });
       const body = t.text ?? text ?? '';
       const media = t.media ?? [];
-      issues.push(...checkTargetContent(account.platform, body, media, path));
+      // Checked as it will go out: with the UTM parameters publishing adds.
+      const outgoing = brand.utmTagging ? tagLinks(body, { platform: account.platform, campaign, postId: PLACEHOLDER_POST_ID }) : body;
+      issues.push(...checkTargetContent(account.platform, outgoing, media, path));
       targets.push({ accountId: account.id, platform: account.platform, text: body, media, status, attempts: 0 });
     }
     if (issues.length > 0) throw new ValidationError(issues);

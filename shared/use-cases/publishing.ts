@@ -10,6 +10,7 @@ import { transitionPost, transitionTarget } from '../domain/post-lifecycle.ts';
 import type { Repository } from '../data/repository.ts';
 import { DuplicateError, PublishError, type PlatformClient } from '../platforms/platform-client.ts';
 import type { Platform } from '../domain/primitives.ts';
+import { tagLinks } from '../domain/utm.ts';
 import type { EventPublisher, Mailer, PublishMessage, PublishQueue } from '../ports/messaging.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
@@ -216,7 +217,7 @@ export class Publisher {
   async #attempt(msg: PublishMessage, post: Post, attemptId: string, client: PlatformClient): Promise<PublishOutcome> {
     const target = post.targets.find((t) => t.accountId === msg.accountId)!;
     const mine = (t: PostTarget) => t.status === 'publishing' && t.attemptId === attemptId;
-    const account = await this.deps.repo.getAccount(post.brandId, msg.accountId);
+    const [account, brand] = await Promise.all([this.deps.repo.getAccount(post.brandId, msg.accountId), this.deps.repo.getBrand(post.brandId)]);
     if (!account) return this.#finish(msg, 'failed', 'the account was removed', mine);
     if (account.status !== 'connected') return this.#finish(msg, 'failed', `the account ${account.handle} is ${account.status}: reconnect it`, mine, true);
 
@@ -227,7 +228,7 @@ export class Publisher {
         client.publish({
           account,
           credentials,
-          text: target.text,
+          text: brand?.utmTagging === false ? target.text : tagLinks(target.text, { platform: target.platform, campaign: post.campaign, postId: post.id }),
           media: target.media,
           idempotencyKey: `${post.id}:${target.accountId}`,
           scheduledAt: post.scheduledAt,

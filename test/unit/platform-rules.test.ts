@@ -31,8 +31,14 @@ describe('platform content rules', () => {
   });
 
   it('limits media count and mixing', () => {
-    expect(checkTargetContent('x', 'hi', [img, img, img, img, img], 't')[0]?.message).toBe('has 5 images; X allows 4');
-    expect(checkTargetContent('mastodon', 'hi', [img, vid], 't')[0]?.message).toBe('Mastodon does not mix images and video in one post');
+    expect(checkTargetContent('sandbox', 'hi', [img, img, img, img, img], 't')[0]?.message).toBe('has 5 images; Sandbox allows 4');
+    expect(checkTargetContent('sandbox', 'hi', [img, vid], 't')[0]?.message).toBe('Sandbox does not mix images and video in one post');
+    expect(checkTargetContent('instagram', 'hi', [img, img], 't')[0]?.message).toBe('has 2 images; Instagram allows 1');
     expect(checkTargetContent('sandbox', '   ', [], 't')[0]?.message).toBe('is empty and there is no media');
+  });
+
+  it('refuses media where Paylaş cannot upload it yet, at creation rather than at publish time', () => {
+    expect(checkTargetContent('x', 'hi', [img], 't')).toEqual([{ path: 't.media', message: 'Paylaş cannot attach media to X posts yet; post the text (with a link) or choose another platform' }]);
+    expect(checkTargetContent('facebook', 'hi', [img], 't')).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ function messageOf(fn: () => unknown): string {
 describe('Brand', () => {
   it('fills report and late-post defaults', () => {
     const b = parseOrThrow(NewBrand, brand);
-    expect(b).toMatchObject({ reportDay: 1, reportHour: 8, latePolicy: { mode: 'publish_late', graceSeconds: 300 }, postingPlan: {} });
+    expect(b).toMatchObject({ reportDay: 1, reportHour: 8, latePolicy: { mode: 'publish_late', graceSeconds: 300 }, postingPlan: {}, utmTagging: true });
   });
 
   it('names the field and the rule for a misspelt time zone', () => {
