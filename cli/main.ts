@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { ApiClient, ApiError, resolveTarget, UsageError } from './api-client.ts';
 import { details, table } from './format.ts';
 
@@ -222,6 +223,28 @@ post
       ...(o.draft && { status: 'draft' }),
     });
     print(p, () => `${p.status} post ${p.id} for ${p.scheduledAtLocal}`);
+  });
+post
+  .command('import')
+  .description('import a CSV calendar (columns: date, time, timezone, accounts, text, media, campaign); all rows or nothing')
+  .argument('<file>', 'CSV file')
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .option('--partial', 'import the valid rows even when some are invalid')
+  .action(async (file: string, o) => {
+    let csv: string;
+    try {
+      csv = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    const out = await client().call<{ imported: Json[]; errors: { path: string; message: string }[] }>('POST', '/v1/posts:import', {
+      brandId: await brandId(o.brand),
+      csv,
+      ...(o.partial && { partial: true }),
+    });
+    print(out, () =>
+      [`imported ${out.imported.length} post(s)`, ...out.errors.map((e) => `skipped ${e.path}: ${e.message}`), '', table(out.imported.map(postRow), POST_COLUMNS)].join('\n'),
+    );
   });
 post
   .command('list')

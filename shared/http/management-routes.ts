@@ -9,6 +9,7 @@ import {
   CreateBrandInput,
   CreateKeyInput,
   CreatePostInput,
+  ImportPostsInput,
   ListPostsQuery,
   PageQuery,
   PutGoalsInput,
@@ -63,6 +64,11 @@ export function managementRoutes(m: Management, version: string): Route[] {
     route({
       method: 'POST', path: '/v1/posts', summary: 'Schedule (or draft) a post', auth: true, status: 201, body: CreatePostInput, response: PostView,
       handle: ({ principal, body }) => m.createPost(principal, body),
+    }),
+    route({
+      method: 'POST', path: '/v1/posts:import', summary: 'Import a CSV content calendar (all rows or nothing, unless partial)', auth: true, status: 201, body: ImportPostsInput,
+      response: z.object({ imported: z.array(PostView), errors: z.array(z.object({ path: z.string(), message: z.string() })) }),
+      handle: ({ principal, body }) => m.importPosts(principal, body),
     }),
     route({
       method: 'GET', path: '/v1/posts', summary: "A brand's posts by scheduled time, optionally by status", auth: true, query: ListPostsQuery, response: page(PostView),

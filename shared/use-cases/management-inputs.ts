@@ -84,3 +84,14 @@ export const AccountView = z.object({
   updatedAt: z.string(),
 });
 export type AccountView = z.infer<typeof AccountView>;
+
+export const ImportPostsInput = z
+  .object({
+    brandId: Id,
+    /** CSV with a header row: date, time, timezone, accounts, text, media, campaign. */
+    csv: z.string().min(1).max(1_000_000),
+    /** Import the valid rows even when others are invalid (default: all or nothing). */
+    partial: z.boolean().default(false),
+  })
+  .strict();
+export type ImportPostsInput = z.input<typeof ImportPostsInput>;

@@ -9,7 +9,9 @@ import { newId } from '../domain/ids.ts';
 import { formatInZone, parseScheduledAt } from '../domain/local-time.ts';
 import { checkTargetContent } from '../domain/platform-rules.ts';
 import { PLACEHOLDER_POST_ID, tagLinks } from '../domain/utm.ts';
-import type { Post, PostTarget } from '../domain/post.ts';
+import type { NewPost, Post, PostTarget } from '../domain/post.ts';
+import { parseCsv } from '../domain/csv.ts';
+import type { z } from 'zod';
 import { cancelPost, isEditable, transitionPost } from '../domain/post-lifecycle.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type { Page, PageRequest } from '../data/pagination.ts';
@@ -22,6 +24,7 @@ import {
   CreateBrandInput,
   CreateKeyInput,
   CreatePostInput,
+  ImportPostsInput,
   PutGoalsInput,
   UpdateBrandInput,
   UpdatePostInput,
@@ -40,6 +43,8 @@ export interface ManagementDeps {
   /** Where posts due within two minutes are enqueued at once. */
   queue: PublishQueue;
 }
+
+const CSV_COLUMNS = ['date', 'time', 'timezone', 'accounts', 'text', 'media', 'campaign'] as const;
 
 /** How far in the past a new scheduled post may be (clock skew between client and server). */
 const PAST_TOLERANCE_MS = 60_000;
@@ -145,18 +150,78 @@ export class Management {
     const brand = await this.getBrand(p, data.brandId).catch((e) => {
       throw e instanceof NotFoundError ? new ValidationError([{ path: 'brandId', message: `no brand ${data.brandId}` }]) : e;
     });
-    const timezone = data.timezone ?? brand.timezone;
-    const scheduledAt = this.#scheduledAt(data.scheduledAt, timezone, data.status);
-    const targets = await this.#targets(brand, data.targets, data.text, data.status, data.campaign);
-    const post = await this.deps.repo.createPost({
-      brandId: brand.id,
-      status: data.status,
-      scheduledAt: scheduledAt.toISOString(),
-      timezone,
-      targets,
-      ...(data.campaign && { campaign: data.campaign }),
-    });
+    const post = await this.deps.repo.createPost(await this.#preparePost(brand, data));
     return viewPost(await this.#dispatchIfSoon(post));
+  }
+
+  /**
+   * Imports a content calendar. Every row is checked first, exactly as a
+   * single post would be; errors are reported by spreadsheet row (the header is
+   * row 1). Nothing is imported unless every row is valid, or `partial` is set.
+   */
+  async importPosts(p: Principal, input: unknown): Promise<{ imported: PostView[]; errors: FieldIssue[] }> {
+    const data = parseOrThrow(ImportPostsInput, input);
+    const brand = await this.getBrand(p, data.brandId);
+    const records = parseCsv(data.csv);
+    const [header, ...rows] = records;
+    if (!header || rows.length === 0) throw new ValidationError([{ path: 'csv', message: 'needs a header row and at least one post' }]);
+    if (rows.length > 1000) throw new ValidationError([{ path: 'csv', message: `has ${rows.length} posts; import at most 1000 at a time` }]);
+    const columns = header.fields.map((f) => f.trim().toLowerCase());
+    const unknown = columns.filter((c) => !CSV_COLUMNS.includes(c as (typeof CSV_COLUMNS)[number]));
+    const missing = ['date', 'time', 'accounts', 'text'].filter((c) => !columns.includes(c));
+    if (unknown.length || missing.length) {
+      throw new ValidationError([
+        ...missing.map((c) => ({ path: 'csv', message: `the header has no "${c}" column` })),
+        ...unknown.map((c) => ({ path: 'csv', message: `unknown column "${c}"; use ${CSV_COLUMNS.join(', ')}` })),
+      ]);
+    }
+    const accounts = await this.deps.repo.listAccounts(brand.id);
+    const errors: FieldIssue[] = [];
+    const prepared: NewPost[] = [];
+    for (const row of rows) {
+      const cell = (name: string) => (row.fields[columns.indexOf(name)] ?? '').trim();
+      const where = `row ${row.line}`;
+      const rowIssues: FieldIssue[] = [];
+      const collect = (e: unknown) => {
+        if (!(e instanceof ValidationError)) throw e;
+        rowIssues.push(...e.details);
+      };
+      if (row.fields.length !== columns.length) rowIssues.push({ path: '', message: `has ${row.fields.length} fields; the header has ${columns.length}` });
+      const media = cell('media') ? cell('media').split('|').map((url) => ({ url: url.trim(), kind: /\.(mp4|mov|m4v|webm)(\?|$)/i.test(url) ? ('video' as const) : ('image' as const) })) : undefined;
+      const targets = [];
+      for (const ref of cell('accounts').split('|').map((r) => r.trim()).filter(Boolean)) {
+        const account = accounts.find((a) => a.id === ref || a.handle.toLowerCase() === ref.toLowerCase() || `${a.platform}:${a.handle}`.toLowerCase() === ref.toLowerCase());
+        if (account) targets.push({ accountId: account.id, ...(media && { media }) });
+        else rowIssues.push({ path: 'accounts', message: `no account "${ref}" in this brand (use an account id or handle)` });
+      }
+      const candidate = {
+        brandId: brand.id,
+        scheduledAt: `${cell('date')}T${cell('time')}`,
+        ...(cell('timezone') && { timezone: cell('timezone') }),
+        text: cell('text'),
+        targets,
+        ...(cell('campaign') && { campaign: cell('campaign') }),
+      };
+      if (rowIssues.length === 0) {
+        try {
+          prepared.push(await this.#preparePost(brand, parseOrThrow(CreatePostInput, candidate)));
+        } catch (e) {
+          collect(e);
+        }
+      } else {
+        // Still check the time, so one pass reports everything wrong with the row.
+        try {
+          this.#scheduledAt(candidate.scheduledAt, candidate.timezone ?? brand.timezone, 'scheduled');
+        } catch (e) {
+          collect(e);
+        }
+      }
+      for (const issue of rowIssues) errors.push({ path: issue.path ? `${where}.${issue.path}` : where, message: issue.message });
+    }
+    if (errors.length > 0 && !data.partial) throw new ValidationError(errors, 'nothing imported');
+    const imported: PostView[] = [];
+    for (const post of prepared) imported.push(viewPost(await this.#dispatchIfSoon(await this.deps.repo.createPost(post))));
+    return { imported, errors };
   }
 
   async getPost(p: Principal, postId: string): Promise<PostView> {
@@ -229,6 +294,20 @@ export class Management {
     const post = await this.deps.repo.getPost(postId);
     if (!post || !this.#visible(p, post.brandId)) throw new NotFoundError('post', postId);
     return post;
+  }
+
+  async #preparePost(brand: Brand, data: z.output<typeof CreatePostInput>): Promise<NewPost> {
+    const timezone = data.timezone ?? brand.timezone;
+    const scheduledAt = this.#scheduledAt(data.scheduledAt, timezone, data.status);
+    const targets = await this.#targets(brand, data.targets, data.text, data.status, data.campaign);
+    return {
+      brandId: brand.id,
+      status: data.status,
+      scheduledAt: scheduledAt.toISOString(),
+      timezone,
+      targets,
+      ...(data.campaign && { campaign: data.campaign }),
+    };
   }
 
   #scheduledAt(input: string, timezone: string, status: 'draft' | 'scheduled'): Date {

@@ -167,6 +167,38 @@ export function apiCases(getDriver: () => ApiDriver): void {
     });
   });
 
+  describe('calendar import', () => {
+    it('imports a CSV calendar all-or-nothing, reporting every bad row by its spreadsheet row', async () => {
+      const { brand, account } = await brandWithAccount('csv');
+      const day = inDays(4).slice(0, 10);
+      const good = ['date,time,timezone,accounts,text,media,campaign', `${day},09:00,,@csv,"Sabah kahvesi, taze",,kış`, `${day},18:30,Europe/Berlin,${account.id},Akşam,,`].join('\n');
+      const ok = await api().request('POST', '/v1/posts:import', { body: { brandId: brand.id, csv: good } });
+      expect(ok.status).toBe(201);
+      expect(ok.body.errors).toEqual([]);
+      expect(ok.body.imported.map((p: { scheduledAtLocal: string; targets: { text: string }[] }) => [p.scheduledAtLocal, p.targets[0]!.text])).toEqual([
+        [`${day}T09:00:00+03:00`, 'Sabah kahvesi, taze'],
+        [`${day}T18:30:00+01:00`, 'Akşam'],
+      ]);
+
+      const bad = ['date,time,accounts,text', `${day},10:00,@csv,fine`, `2020-01-01,10:00,@csv,past`, `${day},25:00,@nobody,x`].join('\n');
+      const refused = await api().request('POST', '/v1/posts:import', { body: { brandId: brand.id, csv: bad } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details).toEqual([
+        { path: 'row 3.scheduledAt', message: expect.stringMatching(/is in the past/) },
+        { path: 'row 4.accounts', message: 'no account "@nobody" in this brand (use an account id or handle)' },
+        { path: 'row 4.scheduledAt', message: expect.stringMatching(/is not a valid date-time/) },
+      ]);
+      expect((await api().request('GET', `/v1/posts?brandId=${brand.id}`)).body.items).toHaveLength(2);
+
+      const partial = await api().request('POST', '/v1/posts:import', { body: { brandId: brand.id, csv: bad, partial: true } });
+      expect(partial.status).toBe(201);
+      expect(partial.body.imported).toHaveLength(1);
+      expect(partial.body.errors).toHaveLength(3); // two rows, three problems
+      const header = await api().request('POST', '/v1/posts:import', { body: { brandId: brand.id, csv: 'when,text\nx,y' } });
+      expect(header.body.error.details.map((d: { message: string }) => d.message)).toContain('the header has no "date" column');
+    });
+  });
+
   describe('goals', () => {
     it('replaces and lists SMART goals, naming the broken rule', async () => {
       const { brand } = await brandWithAccount('goals');
