@@ -21,7 +21,11 @@ const publisher = new Publisher({
   events: new EventBridgePublisher(config.busName),
   mailer: new SesMailer(config.emailFrom),
   secrets: secretStoreFromEnv(),
-  clients: createPlatformClients({ ...(endpointOverride && { endpointOverride }), timeoutMs: 10_000 }),
+  clients: createPlatformClients({
+    ...(endpointOverride && { endpointOverride }),
+    timeoutMs: 10_000,
+    now: () => clock.now(),
+  }),
 });
 const processor = new BatchProcessor(EventType.SQS);
 

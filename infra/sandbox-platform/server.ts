@@ -44,6 +44,12 @@ export class SandboxPlatformServer {
   readonly #containers = new Map<string, { ig: string; caption: string; imageUrl: string; status: 'FINISHED' | 'PUBLISHED'; mediaId?: string }>();
   readonly #faults: Fault[] = [];
   readonly revokedTokens = new Set<string>(['revoked', 'expired']);
+  /** Access tokens the sandbox issued on refresh, with their expiry (ms, sandbox clock). */
+  readonly #issued = new Map<string, number>();
+  /** Refresh tokens already exchanged (X and Bluesky rotate them: a second use is refused). */
+  readonly #usedRefreshTokens = new Set<string>();
+  /** Token lifetimes the sandbox grants, in seconds. */
+  tokenLifetimes = { x: 7200, instagram: 5_184_000, bluesky: 7200 };
   /** Requests answered, by platform (for tests: was the platform called at all?). */
   readonly requests: Record<string, number> = {};
   #server: Server | undefined;
@@ -117,10 +123,12 @@ export class SandboxPlatformServer {
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     let body: Record<string, any> = {};
-    try {
-      body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
-    } catch {
-      return send(res, 400, { error: 'body is not JSON' });
+    if (raw && /json/.test(String(req.headers['content-type']))) {
+      try {
+        body = JSON.parse(raw) as Record<string, any>;
+      } catch {
+        return send(res, 400, { error: 'body is not JSON' });
+      }
     }
     const [, platform, ...rest] = url.pathname.split('/');
     const path = `/${rest.join('/')}`;
@@ -130,9 +138,12 @@ export class SandboxPlatformServer {
       if (!PLATFORMS.includes(platform as SandboxPlatform)) return send(res, 404, { error: 'no such platform' });
       const p = platform as SandboxPlatform;
       this.requests[p] = (this.requests[p] ?? 0) + 1;
+      const refreshed = this.#tokenEndpoint(p, req.method ?? 'GET', path, raw, url, req.headers.authorization);
+      if (refreshed) return send(res, refreshed.status, refreshed.body);
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const fault = req.method === 'POST' ? this.#takeFault(p) : undefined;
-      if (!token || this.revokedTokens.has(token) || fault?.kind === 'auth') return this.#authError(p, res);
+      const expired = token !== undefined && (this.#issued.get(token) ?? Infinity) <= this.#now().getTime();
+      if (!token || expired || this.revokedTokens.has(token) || fault?.kind === 'auth') return this.#authError(p, res);
       if (fault && fault.kind !== 'accept_then_timeout') return this.#fault(p, fault, res);
       const result = this.#route(p, req.method ?? 'GET', path, body, url, token, req.headers);
       if (fault?.kind === 'accept_then_timeout') {
@@ -223,6 +234,41 @@ export class SandboxPlatformServer {
       default:
         return { status: 404, body: { error: `the sandbox does not implement ${method} /${p}${path}` } };
     }
+  }
+
+  /** The token refresh endpoints of X (OAuth 2.0, rotating), Instagram (ig_refresh_token) and Bluesky (refreshSession). */
+  #tokenEndpoint(p: SandboxPlatform, method: string, path: string, raw: string, url: URL, authorization: string | undefined): { status: number; body: unknown } | undefined {
+    const issue = (platform: keyof SandboxPlatformServer['tokenLifetimes']) => {
+      const token = `${platform}-access-${randomBytes(12).toString('hex')}`;
+      this.#issued.set(token, this.#now().getTime() + this.tokenLifetimes[platform] * 1000);
+      return token;
+    };
+    if (p === 'x' && method === 'POST' && path === '/2/oauth2/token') {
+      const form = new URLSearchParams(raw);
+      const refresh = form.get('refresh_token') ?? '';
+      if (form.get('grant_type') !== 'refresh_token' || !refresh || this.#usedRefreshTokens.has(refresh) || this.revokedTokens.has(refresh)) {
+        return { status: 400, body: { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' } };
+      }
+      this.#usedRefreshTokens.add(refresh);
+      return { status: 200, body: { token_type: 'bearer', expires_in: this.tokenLifetimes.x, access_token: issue('x'), scope: 'tweet.read tweet.write users.read offline.access', refresh_token: `x-refresh-${randomBytes(12).toString('hex')}` } };
+    }
+    if (p === 'instagram' && method === 'GET' && path === '/refresh_access_token') {
+      const token = url.searchParams.get('access_token') ?? '';
+      if (url.searchParams.get('grant_type') !== 'ig_refresh_token' || !token || this.revokedTokens.has(token)) {
+        return { status: 400, body: { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190 } } };
+      }
+      return { status: 200, body: { access_token: issue('instagram'), token_type: 'bearer', expires_in: this.tokenLifetimes.instagram } };
+    }
+    if (p === 'bluesky' && method === 'POST' && path === '/xrpc/com.atproto.server.refreshSession') {
+      const refresh = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';
+      if (!refresh || this.#usedRefreshTokens.has(refresh) || this.revokedTokens.has(refresh)) return { status: 400, body: { error: 'ExpiredToken', message: 'Token has been revoked' } };
+      this.#usedRefreshTokens.add(refresh);
+      const exp = Math.floor(this.#now().getTime() / 1000) + this.tokenLifetimes.bluesky;
+      const accessJwt = `e30.${Buffer.from(JSON.stringify({ scope: 'com.atproto.access', exp })).toString('base64url')}.sandbox${randomBytes(6).toString('hex')}`;
+      this.#issued.set(accessJwt, exp * 1000);
+      return { status: 200, body: { accessJwt, refreshJwt: `bsky-refresh-${randomBytes(12).toString('hex')}`, handle: 'sandbox.bsky.social', did: 'did:plc:sandbox' } };
+    }
+    return undefined;
   }
 
   #authError(p: SandboxPlatform, res: ServerResponse): void {

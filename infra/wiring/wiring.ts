@@ -41,6 +41,15 @@ export const wiring = defineWiring({
       // Retries with a platform's back-off go back on the queue with a delay.
       sendsTo: ['publish'],
     },
+    'refresh-tokens': {
+      description: 'Daily: refresh account tokens that expire within a week',
+      entry: 'functions/refresh-tokens/handler.ts',
+      timeoutSeconds: 300,
+      memoryMb: 256,
+      table: 'readwrite',
+      email: true,
+      secrets: 'readwrite',
+    },
   },
   queues: {
     publish: { description: 'One message per post target, delayed to the second it is due', consumer: 'publish-post', batchSize: 10, maxReceiveCount: 5 },
@@ -50,7 +59,10 @@ export const wiring = defineWiring({
     { method: 'ANY', path: '/v1/{proxy+}', function: 'api' },
   ],
   rules: [],
-  schedules: [{ name: 'dispatch-due', description: 'Dispatch due posts', expression: 'rate(1 minute)', function: 'dispatch-due' }],
+  schedules: [
+    { name: 'dispatch-due', description: 'Dispatch due posts', expression: 'rate(1 minute)', function: 'dispatch-due' },
+    { name: 'refresh-tokens', description: 'Refresh expiring account tokens', expression: 'cron(0 3 * * ? *)', function: 'refresh-tokens' },
+  ],
 });
 
 export type FunctionName = keyof typeof wiring.functions;

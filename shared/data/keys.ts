@@ -15,6 +15,9 @@ export const keys = {
     gsi1pk: `PLATFORM#${platform}#${platformAccountId}`,
     gsi1sk: 'ACCOUNT',
   }),
+  tokensExpiring: 'TOKENS',
+  /** Sparse: only connected accounts with an expiring token are in the refresh index. */
+  accountByTokenExpiry: (tokenExpiresAt: string, accountId: string) => ({ gsi2pk: keys.tokensExpiring, gsi2sk: `${tokenExpiresAt}#${accountId}` }),
   /** Guard item making (platform, platform account id) unique across brands. */
   platformClaim: (platform: Platform, platformAccountId: string) => ({
     pk: `PLATFORM#${platform}#${platformAccountId}`,

@@ -128,6 +128,15 @@ export class Repository {
     return account;
   }
 
+  /** Connected accounts whose token expires before `before`, across brands (the daily refresh). */
+  async listAccountsWithTokensExpiring(before: Date): Promise<Account[]> {
+    const [, hi] = instantRange(EARLIEST, before);
+    return this.#all(
+      { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :hi', ExpressionAttributeValues: { ':pk': keys.tokensExpiring, ':hi': hi } },
+      Account,
+    );
+  }
+
   async saveAccount(account: Account, expectedVersion: number): Promise<Account> {
     const next = this.#bump(parseOrThrow(Account, account, 'account'));
     await this.#replace('account', account.id, this.#accountItem(next), expectedVersion);
@@ -233,7 +242,13 @@ export class Repository {
   }
 
   #accountItem(a: Account): Item {
-    return { ...keys.account(a.brandId, a.id), ...keys.accountByPlatform(a.platform, a.platformAccountId), type: 'Account', ...a };
+    return {
+      ...keys.account(a.brandId, a.id),
+      ...keys.accountByPlatform(a.platform, a.platformAccountId),
+      ...(a.tokenExpiresAt && a.status === 'connected' ? keys.accountByTokenExpiry(a.tokenExpiresAt, a.id) : {}),
+      type: 'Account',
+      ...a,
+    };
   }
 
   #postItem(p: Post): Item {

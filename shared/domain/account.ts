@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Platform, Versioned } from './primitives.ts';
+import { Id, Instant, Platform, Versioned } from './primitives.ts';
 
 export const AccountStatus = z.enum(['connected', 'reauth_required', 'disabled']);
 export type AccountStatus = z.infer<typeof AccountStatus>;
@@ -14,6 +14,10 @@ export const AccountFields = z.object({
   /** Name of the secret that holds the tokens; never the tokens themselves. */
   credentialRef: z.string().min(1).max(512).optional(),
   status: AccountStatus.default('connected'),
+  /** When the stored access token expires (if it does); the daily refresh reads accounts by it. */
+  tokenExpiresAt: Instant.optional(),
+  /** A token refresh in progress holds this lease, so rotating refresh tokens are never used twice. */
+  refreshLeaseUntil: Instant.optional(),
 });
 
 export const Account = AccountFields.extend({ id: Id }).extend(Versioned.shape);

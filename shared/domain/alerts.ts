@@ -49,3 +49,21 @@ export function alertMail(kind: AlertKind, brand: Brand, post: Post, target: Pos
   ];
   return { to: brand.reportRecipients, subject, text: lines.join('\n') };
 }
+
+/** The mail asking a brand to reconnect an account whose token could not be refreshed. */
+export function reauthMail(brand: Brand, account: { platform: string; handle: string }, reason: string) {
+  const en = brand.locale === 'en';
+  return {
+    to: brand.reportRecipients,
+    subject: `[Paylaş] ${brand.name}: ${en ? `reconnect ${account.platform} account ${account.handle}` : `${account.platform} hesabını (${account.handle}) yeniden bağlayın`}`,
+    text: [
+      en
+        ? 'Paylaş could not refresh the access of this account. Its scheduled posts will fail until it is reconnected.'
+        : 'Paylaş bu hesabın erişimini yenileyemedi. Hesap yeniden bağlanana kadar planlanan gönderileri yayınlanamayacak.',
+      '',
+      `${en ? 'Reason' : 'Neden'}: ${reason}`,
+      '',
+      'paylas account connect …',
+    ].join('\n'),
+  };
+}

@@ -12,7 +12,25 @@ import { DuplicateError, PublishError, type PlatformClient, type PublishRequest,
 export interface ClientOptions {
   endpointOverride?: string;
   timeoutMs?: number;
+  /** OAuth app credentials where a refresh needs them (X confidential clients). */
+  app?: { xClientId?: string; xClientSecret?: string };
+  now?: () => Date;
 }
+
+const expiry = (now: Date, seconds: unknown) => new Date(now.getTime() + Number(seconds) * 1000).toISOString();
+/** The `exp` claim of a JWT (no verification: only to know when to refresh). */
+function jwtExpiry(jwt: string | undefined): string | undefined {
+  try {
+    const exp = (JSON.parse(Buffer.from(jwt!.split('.')[1]!, 'base64url').toString()) as { exp?: number }).exp;
+    return exp ? new Date(exp * 1000).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const refusal = (platform: string, res: { status: number; text: string }) =>
+  res.status >= 500 || res.status === 429
+    ? new PublishError('retryable', `${platform}: token refresh answered ${res.status}`, { retryAfterMs: 60_000 })
+    : new PublishError('definite', `${platform}: the token could not be refreshed (${res.status}: ${res.text.slice(0, 200)}); reconnect the account`, { reauth: true });
 
 const LINKEDIN_VERSION = '202608';
 const GRAPH_VERSION = 'v25.0';
@@ -27,6 +45,7 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
   const timeoutMs = options.timeoutMs ?? 10_000;
   const base = (platform: Platform, real: string) => (options.endpointOverride ? `${options.endpointOverride.replace(/\/$/, '')}/${platform}` : real);
   const call = (url: string, init: RequestInit) => platformFetch(url, init, timeoutMs);
+  const now = options.now ?? (() => new Date());
 
   const x: PlatformClient = {
     platform: 'x',
@@ -45,6 +64,20 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       const detail = String(res.json?.detail ?? res.json?.errors?.[0]?.message ?? res.json?.title ?? res.text).slice(0, 500);
       if (res.status === 403 && /duplicate content/i.test(detail)) throw new DuplicateError(`x: ${detail}`);
       throw classifyStatus(res, 'x', detail);
+    },
+    // OAuth 2.0 refresh; X rotates refresh tokens, so the new one must replace the old.
+    async refresh(credentials) {
+      if (!credentials.refreshToken) throw new PublishError('definite', 'x: no refresh token (the offline.access scope was not granted); reconnect the account', { reauth: true });
+      const clientId = credentials.clientId ?? options.app?.xClientId ?? '';
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+      if (options.app?.xClientSecret) headers.authorization = `Basic ${Buffer.from(`${clientId}:${options.app.xClientSecret}`).toString('base64')}`;
+      const res = await call(`${base('x', 'https://api.x.com')}/2/oauth2/token`, {
+        method: 'POST',
+        headers,
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken, client_id: clientId }).toString(),
+      });
+      if (res.status !== 200 || !res.json?.access_token) throw refusal('x', res);
+      return { ...credentials, accessToken: res.json.access_token, refreshToken: res.json.refresh_token ?? credentials.refreshToken, expiresAt: expiry(now(), res.json.expires_in ?? 7200) };
     },
   };
 
@@ -129,6 +162,13 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       }
       throw graphError(res, 'instagram');
     },
+    // Long-lived Instagram Login tokens (60 days) are refreshed into new 60-day tokens.
+    async refresh(credentials) {
+      const root = base('instagram', 'https://graph.instagram.com');
+      const res = await call(`${root}/refresh_access_token?grant_type=ig_refresh_token&access_token=${encodeURIComponent(credentials.accessToken ?? '')}`, { method: 'GET' });
+      if (res.status !== 200 || !res.json?.access_token) throw refusal('instagram', res);
+      return { ...credentials, accessToken: res.json.access_token, expiresAt: expiry(now(), res.json.expires_in ?? 5_184_000) };
+    },
   };
 
   const linkedin: PlatformClient = {
@@ -190,6 +230,13 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       }
       if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
       throw classifyStatus(res, 'bluesky', detail);
+    },
+    async refresh(credentials) {
+      const pds = base('bluesky', credentials.pdsUrl ?? 'https://bsky.social');
+      const res = await call(`${pds}/xrpc/com.atproto.server.refreshSession`, { method: 'POST', headers: { authorization: bearer(credentials.refreshJwt, 'bluesky') } });
+      if (res.status !== 200 || !res.json?.accessJwt) throw refusal('bluesky', res);
+      const accessJwt = String(res.json.accessJwt);
+      return { ...credentials, accessJwt, refreshJwt: String(res.json.refreshJwt), expiresAt: jwtExpiry(accessJwt) ?? expiry(now(), 7200) };
     },
   };
 

@@ -59,6 +59,13 @@ export interface PlatformClient {
   unknownOutcome: UnknownOutcomePolicy;
   /** Publishes; when the platform answers "duplicate" and names the live post, resolves with it. */
   publish(req: PublishRequest): Promise<Published>;
+  /**
+   * Exchanges the refresh token (or long-lived token) for fresh credentials,
+   * including `expiresAt` (ISO) when the new access token expires. Absent where
+   * tokens do not expire or cannot be refreshed. A refusal is a `definite`
+   * PublishError with `reauth`.
+   */
+  refresh?(credentials: Record<string, string>, account: Account): Promise<Record<string, string>>;
 }
 
 /** A duplicate refusal after an unknown outcome: the earlier attempt went out. */

@@ -120,7 +120,9 @@ export class Management {
     if (credentials) {
       const name = accountSecretName(this.deps.secretsPrefix, brandId, account.id);
       await this.deps.secrets.put(name, JSON.stringify(credentials));
-      account = await this.deps.repo.saveAccount({ ...account, credentialRef: name }, account.version);
+      const expires = credentials.expiresAt ? new Date(credentials.expiresAt) : undefined;
+      const tokenExpiresAt = expires && !Number.isNaN(expires.getTime()) ? expires.toISOString() : undefined;
+      account = await this.deps.repo.saveAccount({ ...account, credentialRef: name, ...(tokenExpiresAt && { tokenExpiresAt }) }, account.version);
     }
     return viewAccount(account);
   }

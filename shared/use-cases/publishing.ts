@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Account } from '../domain/account.ts';
 import { alertMail, type AlertKind } from '../domain/alerts.ts';
 import type { Brand } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -13,6 +12,7 @@ import type { Platform } from '../domain/primitives.ts';
 import { tagLinks } from '../domain/utm.ts';
 import type { EventPublisher, Mailer, PublishMessage, PublishQueue } from '../ports/messaging.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
+import { TokenKeeper } from './tokens.ts';
 
 /** Steps where a process can die; tests inject crashes there. */
 export type CrashPoint = 'after-claim' | 'after-call' | 'after-write' | 'after-announce';
@@ -165,8 +165,10 @@ export class Publisher {
   readonly #leaseMs: number;
   readonly #maxAttempts: number;
   readonly #limits = new Map<Platform, Semaphore>();
+  readonly #tokens: TokenKeeper;
 
   constructor(private readonly deps: PublishingDeps) {
+    this.#tokens = new TokenKeeper(deps);
     this.#leaseMs = deps.leaseMs ?? 90_000;
     this.#maxAttempts = deps.maxAttempts ?? 8;
   }
@@ -223,7 +225,7 @@ export class Publisher {
 
     let result: { platformPostId: string; url?: string };
     try {
-      const credentials = await this.#credentials(account);
+      const credentials = await this.#tokens.freshCredentials(account);
       result = await this.#limit(client.platform).run(() =>
         client.publish({
           account,
@@ -319,13 +321,6 @@ export class Publisher {
     await this.deps.repo.saveAccount({ ...account, status: 'reauth_required' }, account.version).catch((e) => {
       if (!(e instanceof ConcurrentModificationError)) throw e;
     });
-  }
-
-  async #credentials(account: Account): Promise<Record<string, string>> {
-    if (!account.credentialRef) return {};
-    const raw = await this.deps.secrets.get(account.credentialRef);
-    if (!raw) throw new PublishError('definite', `the credentials of ${account.handle} are missing; reconnect the account`, { reauth: true });
-    return JSON.parse(raw) as Record<string, string>;
   }
 
   #limit(platform: Platform): Semaphore {

@@ -44,6 +44,8 @@ export class PublishingHarness {
   publisher!: Publisher;
   ses!: Awaited<ReturnType<typeof startSes>>;
   secrets!: FileSecretStore;
+  mailer!: SesMailer;
+  clients!: ReturnType<typeof createPlatformClients>;
   #endpoint!: AwsEndpoint;
   #dir = mkdtempSync(path.join(tmpdir(), 'paylas-pub-'));
 
@@ -61,9 +63,11 @@ export class PublishingHarness {
     this.ses = await startSes(path.join(this.#dir, 'outbox'), 0);
     this.secrets = new FileSecretStore(path.join(this.#dir, 'secrets'));
     const aws = { ...LOCAL_AWS, endpoint: this.#endpoint.url };
+    this.clients = createPlatformClients({ endpointOverride: this.sandbox.url, timeoutMs: 2000, now: () => this.clock.now() });
+    this.mailer = new SesMailer('alerts@paylas.test', new SESClient({ ...LOCAL_AWS, endpoint: this.ses.endpoint }));
     const queue = new SqsPublishQueue(this.#endpoint.queueUrl('publish'), new SQSClient(aws));
     const events = new EventBridgePublisher('paylas-test', new EventBridgeClient(aws));
-    const mailer = new SesMailer('alerts@paylas.test', new SESClient({ ...LOCAL_AWS, endpoint: this.ses.endpoint }));
+    const mailer = this.mailer;
     this.dispatcher = new Dispatcher({ repo: this.repo, clock: this.clock, queue, events, mailer });
     this.publisher = new Publisher({
       repo: this.repo,
@@ -72,7 +76,7 @@ export class PublishingHarness {
       events,
       mailer,
       secrets: this.secrets,
-      clients: createPlatformClients({ endpointOverride: this.sandbox.url, timeoutMs: 2000 }),
+      clients: this.clients,
       leaseMs: 90_000,
       sleep: async (ms) => this.clock.advance(ms),
       crash: (point) => {
@@ -104,6 +108,18 @@ export class PublishingHarness {
       accounts[platform] = await this.repo.saveAccount({ ...created, credentialRef: ref }, created.version);
     }
     return { brand, accounts };
+  }
+
+  /** Replaces an account's stored tokens (and what the account says about their expiry). */
+  async setCredentials(account: { brandId: string; id: string }, credentials: Record<string, string>) {
+    const current = (await this.repo.getAccount(account.brandId, account.id))!;
+    await this.secrets.put(current.credentialRef!, JSON.stringify(credentials));
+    return this.repo.saveAccount({ ...current, ...(credentials.expiresAt && { tokenExpiresAt: credentials.expiresAt }) }, current.version);
+  }
+
+  async storedCredentials(account: { brandId: string; id: string }): Promise<Record<string, string>> {
+    const current = (await this.repo.getAccount(account.brandId, account.id))!;
+    return JSON.parse((await this.secrets.get(current.credentialRef!))!) as Record<string, string>;
   }
 
   /** Delivers publish messages until the queue is empty, moving the clock to each next visible message. */
