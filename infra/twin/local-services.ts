@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -21,6 +21,30 @@ const close = (server: Server) =>
     server.close(() => resolve());
   });
 
+/**
+ * Creates a table unless it exists, and waits until it is ACTIVE: dynalite,
+ * like DynamoDB, creates tables asynchronously, and a Query on a table still
+ * CREATING fails with ResourceNotFoundException.
+ */
+export async function ensureTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException)) throw e;
+    try {
+      await client.send(new CreateTableCommand(input));
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceInUseException') throw err;
+    }
+  }
+  for (let i = 0; i < 500; i++) {
+    const out = await client.send(new DescribeTableCommand({ TableName: input.TableName })).catch(() => undefined);
+    if (out?.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`table ${input.TableName} did not become ACTIVE`);
+}
+
 /** dynalite on LevelDB under `dir` (persistent), with the product table created from its one definition. */
 export async function startDynamo(dir: string, port: number, tableName: string) {
   await mkdir(dir, { recursive: true });
@@ -28,12 +52,7 @@ export async function startDynamo(dir: string, port: number, tableName: string) 
   const actualPort = await listen(server, port);
   const endpoint = `http://127.0.0.1:${actualPort}`;
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (e) {
-    if (!(e instanceof ResourceNotFoundException)) throw e;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-  }
+  await ensureTable(client, createTableInput(tableName));
   client.destroy();
   return { endpoint, port: actualPort, stop: () => close(server) };
 }

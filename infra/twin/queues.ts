@@ -1,4 +1,5 @@
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from './local-services.ts';
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -35,26 +36,19 @@ export interface QueueDefinition {
 
 const STORE_TABLE = 'paylas-twin-queues';
 
-export async function createQueueTable(db: DynamoDBDocumentClient): Promise<void> {
-  try {
-    await db.send(new DescribeTableCommand({ TableName: STORE_TABLE }));
-  } catch (e) {
-    if (!(e instanceof ResourceNotFoundException)) throw e;
-    await db.send(
-      new CreateTableCommand({
-        TableName: STORE_TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'queue', AttributeType: 'S' },
-          { AttributeName: 'id', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'queue', KeyType: 'HASH' },
-          { AttributeName: 'id', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-  }
+export async function createQueueTable(client: DynamoDBClient): Promise<void> {
+  await ensureTable(client, {
+    TableName: STORE_TABLE,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'queue', AttributeType: 'S' },
+      { AttributeName: 'id', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'queue', KeyType: 'HASH' },
+      { AttributeName: 'id', KeyType: 'RANGE' },
+    ],
+  });
 }
 
 export const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');

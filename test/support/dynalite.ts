@@ -1,4 +1,5 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '#infra/twin/local-services.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
@@ -26,7 +27,7 @@ export async function startDynalite(tableName = 'paylas-test'): Promise<LocalDyn
   const endpoint = `http://127.0.0.1:${port}`;
   const clientConfig = { endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const raw = new DynamoDBClient(clientConfig);
-  await raw.send(new CreateTableCommand(createTableInput(tableName)));
+  await ensureTable(raw, createTableInput(tableName));
   raw.destroy();
 
   const db = createDocumentClient(clientConfig);

@@ -189,6 +189,13 @@ describe('persistence and start-up checks', () => {
 
   it('refuses a rule pattern the local bus cannot evaluate', async () => {
     const wiring = { ...twinWiring, rules: [{ ...twinWiring.rules[0]!, pattern: { ...twinWiring.rules[0]!.pattern, detail: { status: ['x'] } } }] } as unknown as Wiring;
-    await expect(Twin.start(options(newHome(), { wiring }))).rejects.toThrow('rule thing-happened: the local bus does not support pattern key "detail"');
+    const error = await Twin.start(options(newHome(), { wiring })).then(
+      async (t) => {
+        await t.stop();
+        return undefined;
+      },
+      (e: Error) => e.message,
+    );
+    expect(error).toBe('rule thing-happened: the local bus does not support pattern key "detail" (only source, detail-type)');
   });
 });
