@@ -56,6 +56,7 @@ export const DISPATCH_HORIZON_MS = 120_000;
 /** The dispatcher looks this far ahead (it runs every minute). */
 const LOOKAHEAD_MS = 60_000;
 const EARLIEST = new Date('1970-01-01T00:00:00.000Z');
+const DISPATCH_CONCURRENCY = 16;
 const MAX_DELAY_S = 900;
 const FINAL: readonly PostStatus[] = ['published', 'failed', 'needs_review', 'missed', 'cancelled'];
 
@@ -94,12 +95,16 @@ export class Dispatcher {
     const due = await this.deps.repo.listDuePosts(EARLIEST, new Date(now.getTime() + LOOKAHEAD_MS));
     const report: DispatchReport = { due: due.length, dispatched: 0, late: 0, missed: 0, lostRace: 0 };
     const brands = new Map<string, Promise<Brand | undefined>>();
-    for (const post of due) {
-      if (!brands.has(post.brandId)) brands.set(post.brandId, this.deps.repo.getBrand(post.brandId));
-      const brand = await brands.get(post.brandId)!;
-      const outcome = await this.#dispatch(post, brand, now);
-      report[outcome]++;
-    }
+    // Earliest first, several at a time: a thousand posts due in one minute are all handed over within seconds.
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length) {
+        const post = due[next++]!;
+        if (!brands.has(post.brandId)) brands.set(post.brandId, this.deps.repo.getBrand(post.brandId));
+        report[await this.#dispatch(post, await brands.get(post.brandId)!, now)]++;
+      }
+    };
+    await Promise.all(Array.from({ length: DISPATCH_CONCURRENCY }, worker));
     return report;
   }
 
@@ -202,11 +207,16 @@ export class Publisher {
     const unknown = target.status === 'publishing' || target.outcomeUnknown === true;
 
     const attemptId = randomUUID();
-    const claimed = await this.#update(msg, (t) => t.status === target.status && t.attemptId === target.attemptId, (p, t) => {
-      const from = t.status === 'scheduled' ? transitionTarget(p, t.accountId, 'dispatched', now) : p;
-      const patch = { attemptId, leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString(), attempts: t.attempts + 1, ...(unknown && { outcomeUnknown: true }) };
-      return t.status === 'publishing' ? withTarget(from, t.accountId, patch, now) : transitionTarget(from, t.accountId, 'publishing', now, patch);
-    });
+    const claimed = await this.#update(
+      msg,
+      (t) => t.status === target.status && t.attemptId === target.attemptId,
+      (p, t) => {
+        const from = t.status === 'scheduled' ? transitionTarget(p, t.accountId, 'dispatched', now) : p;
+        const patch = { attemptId, leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString(), attempts: t.attempts + 1, ...(unknown && { outcomeUnknown: true }) };
+        return t.status === 'publishing' ? withTarget(from, t.accountId, patch, now) : transitionTarget(from, t.accountId, 'publishing', now, patch);
+      },
+      post,
+    );
     if (!claimed) return 'skipped'; // someone else moved it first
     this.deps.crash?.('after-claim', msg);
     if (unknown && client.unknownOutcome === 'review') {
@@ -252,14 +262,18 @@ export class Publisher {
     }
     this.deps.crash?.('after-call', msg);
     const now = this.deps.clock.now();
-    const published = await this.#update(msg, mine, (p, t) =>
-      transitionTarget(p, t.accountId, 'published', now, {
-        platformPostId: result.platformPostId,
-        ...(result.url && { url: result.url }),
-        publishedAt: now.toISOString(),
-        leaseUntil: undefined,
-        error: undefined,
-      }),
+    const published = await this.#update(
+      msg,
+      mine,
+      (p, t) =>
+        transitionTarget(p, t.accountId, 'published', now, {
+          platformPostId: result.platformPostId,
+          ...(result.url && { url: result.url }),
+          publishedAt: now.toISOString(),
+          leaseUntil: undefined,
+          error: undefined,
+        }),
+      post,
     );
     if (!published) return 'skipped';
     this.deps.crash?.('after-write', msg);
@@ -311,7 +325,12 @@ export class Publisher {
     await this.deps.events.publish(events);
     if (target.status === 'failed' || target.status === 'needs_review') await sendAlert(this.deps, target.status, post, target, target.error ?? '');
     this.deps.crash?.('after-announce', { postId: post.id, accountId: target.accountId });
-    await this.#update({ postId: post.id, accountId: target.accountId }, (t) => t.status === target.status, (p, t) => withTarget(p, t.accountId, { announced: true }, this.deps.clock.now()));
+    await this.#update(
+      { postId: post.id, accountId: target.accountId },
+      (t) => t.status === target.status,
+      (p, t) => withTarget(p, t.accountId, { announced: true }, this.deps.clock.now()),
+      post,
+    );
   }
 
   async #markReauth(msg: PublishMessage): Promise<void> {
@@ -334,9 +353,10 @@ export class Publisher {
    * target; retries when another target of the same post was written meanwhile.
    * Returns the saved post, or undefined when the guard no longer holds.
    */
-  async #update(msg: PublishMessage, guard: (t: PostTarget) => boolean, change: (p: Post, t: PostTarget) => Post): Promise<Post | undefined> {
+  async #update(msg: PublishMessage, guard: (t: PostTarget) => boolean, change: (p: Post, t: PostTarget) => Post, known?: Post): Promise<Post | undefined> {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const post = await this.deps.repo.getPost(msg.postId);
+      // The post as this attempt last wrote it is usually still current: try it before reading again.
+      const post = attempt === 0 && known ? known : await this.deps.repo.getPost(msg.postId);
       const target = post?.targets.find((t) => t.accountId === msg.accountId);
       if (!post || !target || !guard(target)) return undefined;
       try {
