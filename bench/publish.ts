@@ -15,7 +15,7 @@ import { REPO_ROOT } from '#infra/repo-root.ts';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
 const home = mkdtempSync(path.join(tmpdir(), 'paylas-bench-'));
-const twin = await Twin.start({ wiring, home, port: 0, sesPort: 0, dynamoPort: 0, awsPort: 0, sandboxPort: 0, concurrency: 4, env: {} });
+const twin = await Twin.start({ wiring, home, port: 0, sesPort: 0, dynamoPort: 0, awsPort: 0, sandboxPort: 0, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4), env: {} });
 const api = async (method: string, p: string, body?: unknown) => {
   const res = await fetch(`${twin.urls.api}${p}`, { method, headers: { authorization: `Bearer ${twin.adminKey}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
   const json = (await res.json()) as Record<string, any>;
@@ -48,7 +48,7 @@ try {
   writeFileSync(path.join(REPO_ROOT, 'bench/results/publish.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`publish lag (platform accepted − scheduledAt), ${result.published}/${POSTS} published, ${duplicates} duplicates:`);
   console.log(`  p50 ${result.p50Ms} ms   p99 ${result.p99Ms} ms   max ${result.maxMs} ms   (min ${result.minMs} ms; targets p99 ≤ 2000, max ≤ 60000)`);
-  console.log('  measured on this machine in the local twin: 4 environments per function, dynalite, real time.');
+  console.log(`  measured on this machine in the local twin: ${process.env.BENCH_CONCURRENCY ?? 4} environments per function, dynalite, real time.`);
   console.log('  wrote bench/results/publish.json');
 } finally {
   await twin.stop();

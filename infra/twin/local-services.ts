@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
@@ -48,13 +49,25 @@ export async function ensureTable(client: DynamoDBClient, input: CreateTableComm
 /** dynalite on LevelDB under `dir` (persistent), with the product table created from its one definition. */
 export async function startDynamo(dir: string, port: number, tableName: string) {
   await mkdir(dir, { recursive: true });
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const actualPort = await listen(server, port);
+  const child = fork(fileURLToPath(new URL('./dynalite-process.mjs', import.meta.url)), [dir, String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const actualPort = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('error', reject);
+    void exited.then((code) => reject(new Error(`dynalite exited during start (code ${code}); is port ${port} free?`)));
+  });
   const endpoint = `http://127.0.0.1:${actualPort}`;
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
   await ensureTable(client, createTableInput(tableName));
   client.destroy();
-  return { endpoint, port: actualPort, stop: () => close(server) };
+  return {
+    endpoint,
+    port: actualPort,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 interface SesEmail {

@@ -53,8 +53,12 @@ export type PublishOutcome = 'published' | 'failed' | 'needs_review' | 'requeued
 
 /** Posts created or rescheduled closer than this are dispatched by the API at once. */
 export const DISPATCH_HORIZON_MS = 120_000;
-/** The dispatcher looks this far ahead (it runs every minute). */
-const LOOKAHEAD_MS = 60_000;
+/**
+ * The dispatcher looks two minutes ahead though it runs every minute: every
+ * post is on the queue at least a minute before it is due, so even a burst of
+ * a thousand posts in one minute is handed over before the first goes out.
+ */
+const LOOKAHEAD_MS = 120_000;
 const EARLIEST = new Date('1970-01-01T00:00:00.000Z');
 const DISPATCH_CONCURRENCY = 16;
 const MAX_DELAY_S = 900;
