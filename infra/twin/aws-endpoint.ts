@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { closeServer, listenOnLoopback } from './loopback.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Clock } from '#shared/domain/clock.ts';
 import type { EventPattern, RuleSpec } from '../wiring/types.ts';
 import { md5, md5OfAttributes, type LocalQueues, type MessageAttribute } from './queues.ts';
@@ -80,16 +80,11 @@ export class AwsEndpoint {
 
   async start(port: number): Promise<void> {
     this.#server = createServer((req, res) => void this.#handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.#server!.once('error', reject);
-      this.#server!.listen(port, '127.0.0.1', resolve);
-    });
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.#server, port);
   }
 
   async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await closeServer(this.#server);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

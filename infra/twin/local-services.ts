@@ -5,22 +5,13 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from './loopback.ts';
 import path from 'node:path';
 import { createTableInput } from '#shared/data/table-definition.ts';
 
 /** Local credentials and region: the stand-ins accept any, the SDK needs some. */
 export const LOCAL_AWS = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-const listen = (server: Server, port: number) =>
-  new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-const close = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
 
 /**
  * Creates a table unless it exists, and waits until it is ACTIVE: dynalite,
@@ -122,7 +113,7 @@ export async function startSes(outbox: string, port: number) {
     flush: () => flush(),
     stop: async () => {
       await flush();
-      await close(server);
+      await closeServer(server);
     },
   };
 }

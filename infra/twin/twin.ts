@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ENV } from '#shared/config/env.ts';
@@ -14,6 +13,7 @@ import { AwsEndpoint, type BusEvent } from './aws-endpoint.ts';
 import { FunctionError, FunctionHost } from './function-host.ts';
 import { fromHandlerResult, matchRoute, toHttpApiEvent } from './http-event.ts';
 import { LOCAL_AWS, startDynamo, startSes } from './local-services.ts';
+import { closeServer, listenOnLoopback } from './loopback.ts';
 import { QueuePoller } from './queue-poller.ts';
 import { createQueueTable, LocalQueues } from './queues.ts';
 import { Scheduler } from './scheduler.ts';
@@ -197,11 +197,7 @@ export class Twin {
     this.scheduler.start();
 
     this.#server = createServer((req, res) => void this.#handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.#server!.once('error', reject);
-      this.#server!.listen(this.options.port, '127.0.0.1', resolve);
-    });
-    this.urls.api = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.urls.api = await listenOnLoopback(this.#server, this.options.port);
     this.#ready = true;
     await writeFile(path.join(home, 'twin.json'), `${JSON.stringify({ pid: process.pid, ...this.urls, adminKeyFile: this.secretsFile }, null, 2)}\n`);
   }
@@ -295,8 +291,7 @@ export class Twin {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
-    this.#server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await closeServer(this.#server);
     await this.scheduler?.stop();
     await Promise.all(this.#pollers.map((p) => p.stop()));
     for (const stop of this.#stops.reverse()) await stop().catch(() => undefined);
