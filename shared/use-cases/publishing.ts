@@ -138,10 +138,12 @@ export class Dispatcher {
  * accepts a message for a target still in `scheduled`. Returns false when
  * another writer changed the post first.
  */
-export async function enqueueAndClaim(deps: Pick<DispatchDeps, 'repo' | 'queue'>, post: Post, now: Date): Promise<boolean> {
+export async function enqueueAndClaim(deps: Pick<DispatchDeps, 'repo' | 'queue' | 'clock'>, post: Post, now: Date): Promise<boolean> {
   const messages = post.targets.filter((t) => t.status === 'scheduled').map((t) => ({ postId: post.id, accountId: t.accountId }));
-  // Whole seconds, rounded down: the message arrives up to a second early and the publisher waits out the rest.
-  await deps.queue.enqueue(messages, Math.floor(Math.max(0, Date.parse(post.scheduledAt) - now.getTime()) / 1000));
+  // The delay counts from the moment of sending (a long dispatch run must not make the last posts late), in
+  // whole seconds rounded down: the message arrives up to a second early and the publisher waits out the rest.
+  const untilDue = Date.parse(post.scheduledAt) - deps.clock.now().getTime();
+  await deps.queue.enqueue(messages, Math.floor(Math.max(0, untilDue) / 1000));
   try {
     await deps.repo.savePost(transitionPost(post, 'dispatched', now), post.version);
     return true;
@@ -152,7 +154,7 @@ export async function enqueueAndClaim(deps: Pick<DispatchDeps, 'repo' | 'queue'>
 }
 
 /** For the API: a scheduled post due within two minutes goes to the queue now, so it is not late. */
-export async function dispatchIfSoon(deps: Pick<DispatchDeps, 'repo' | 'queue'>, post: Post, now: Date): Promise<boolean> {
+export async function dispatchIfSoon(deps: Pick<DispatchDeps, 'repo' | 'queue' | 'clock'>, post: Post, now: Date): Promise<boolean> {
   if (post.status !== 'scheduled' || Date.parse(post.scheduledAt) - now.getTime() > DISPATCH_HORIZON_MS) return false;
   return enqueueAndClaim(deps, post, now);
 }
