@@ -15,7 +15,7 @@ import { REPO_ROOT } from '#infra/repo-root.ts';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
 const home = mkdtempSync(path.join(tmpdir(), 'paylas-bench-'));
-const twin = await Twin.start({ wiring, home, port: 0, sesPort: 0, dynamoPort: 0, awsPort: 0, sandboxPort: 0, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4), env: {} });
+const twin = await Twin.start({ wiring, home, port: 0, sesPort: 0, dynamoPort: 0, awsPort: 0, sandboxPort: 0, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4), prewarmAll: true, env: {} });
 const api = async (method: string, p: string, body?: unknown) => {
   const res = await fetch(`${twin.urls.api}${p}`, { method, headers: { authorization: `Bearer ${twin.adminKey}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
   const json = (await res.json()) as Record<string, any>;

@@ -83,14 +83,17 @@ export class FunctionHost extends EventEmitter {
     }
   }
 
-  /** Starts one execution environment ahead of the first event (like provisioned concurrency). */
-  async warm(): Promise<void> {
-    const slot = await this.#acquire();
+  /** Starts `count` execution environments ahead of the first events (like provisioned concurrency). */
+  async warm(count = 1): Promise<void> {
+    const slots = this.#slots.filter((s) => !s.busy && !s.worker).slice(0, count);
+    for (const slot of slots) {
+      slot.busy = true;
+      this.#spawn(slot);
+    }
     try {
-      if (!slot.worker) this.#spawn(slot);
-      await slot.ready;
+      await Promise.all(slots.map((s) => s.ready));
     } finally {
-      this.#release(slot);
+      for (const slot of slots) this.#release(slot);
     }
   }
 

@@ -38,6 +38,7 @@ const twin = await Twin.start({
   awsPort: int('PAYLAS_AWS_PORT', 8010),
   sandboxPort: int('PAYLAS_SANDBOX_PORT', 8020),
   timeWarp: warp,
+  prewarmAll: true,
   ...(env.PAYLAS_EMAIL_FROM && { emailFrom: env.PAYLAS_EMAIL_FROM }),
   log: quiet ? undefined : (line) => console.log(line),
 }).catch((e: Error) => {

@@ -37,6 +37,8 @@ export interface TwinOptions {
   emailFrom?: string;
   /** Execution environments per function. */
   concurrency?: number;
+  /** After start, warm every environment in the background (one per function is always warmed before ready). */
+  prewarmAll?: boolean;
   /** Env the twin reads secrets from (default: process.env). */
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
@@ -199,6 +201,11 @@ export class Twin {
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.urls.api = await listenOnLoopback(this.#server, this.options.port);
     this.#ready = true;
+    if (this.options.prewarmAll) {
+      void (async () => {
+        for (const h of Object.values(this.hosts)) await h.warm(h.concurrency).catch(() => undefined);
+      })();
+    }
     await writeFile(path.join(home, 'twin.json'), `${JSON.stringify({ pid: process.pid, ...this.urls, adminKeyFile: this.secretsFile }, null, 2)}\n`);
   }
 

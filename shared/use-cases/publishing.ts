@@ -60,7 +60,7 @@ export const DISPATCH_HORIZON_MS = 120_000;
  */
 const LOOKAHEAD_MS = 120_000;
 const EARLIEST = new Date('1970-01-01T00:00:00.000Z');
-const DISPATCH_CONCURRENCY = 16;
+const DISPATCH_CONCURRENCY = 4;
 const MAX_DELAY_S = 900;
 const FINAL: readonly PostStatus[] = ['published', 'failed', 'needs_review', 'missed', 'cancelled'];
 
