@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -53,8 +53,9 @@ export function bindEmail(fn: PaylasFunction, from: string): void {
 
 /** Brand credential secrets live under `paylas/<stage>/`; a function sees that prefix only. */
 export function bindSecrets(fn: PaylasFunction, prefix: string, access: TableAccess): void {
-  const stack = Stack.of(fn);
-  const arn = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  // Pseudo parameters rather than the stack's env, so the ARN (and the acknowledgement below that names it)
+  // is the same whether the stack is bound to an account and region or not.
+  const arn = `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${prefix}*`;
   const actions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
   if (access === 'readwrite') actions.push('secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource');
   fn.addToRolePolicy(new PolicyStatement({ actions, resources: [arn] }));

@@ -17,12 +17,12 @@ const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** Synthesises like `cdk synth` (same context as cdk.json), with cdk-nag, into a temp folder. */
-function synth(wiring: Wiring, mutate?: (built: ReturnType<typeof buildApp>) => void) {
+function synth(wiring: Wiring, mutate?: (built: ReturnType<typeof buildApp>) => void, env?: { account: string; region: string }) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'paylas-synth-'));
   outdirs.push(outdir);
   const { context } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   const app = new App({ outdir, context });
-  const built = buildApp({ app, stage: 'test', wiring, emailFrom: 'reports@paylas.example' });
+  const built = buildApp({ app, stage: 'test', wiring, emailFrom: 'reports@paylas.example', ...(env && { env }) });
   mutate?.(built);
   let error: unknown;
   try {
@@ -155,6 +155,14 @@ function assertDlqBackedTriggers(app: Template, wiring: Wiring): void {
     expect(queue?.[1].Properties.RedrivePolicy, 'a queue consumer reads a queue without a DLQ').toBeDefined();
   }
 }
+
+describe('a stack bound to an account and region (as `cdk deploy` makes it)', () => {
+  it('synthesises with zero cdk-nag findings too', () => {
+    const s = synth(productWiring as Wiring, undefined, { account: '123456789012', region: 'eu-central-1' });
+    expect(s.findings).toEqual([]);
+    expect(s.error).toBeUndefined();
+  });
+});
 
 describe('the infra checks catch regressions', () => {
   it('a table without PITR fails the table check (a raw override cdk-nag cannot see)', () => {
