@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Platform } from '../domain/primitives.ts';
 import { classifyStatus, platformFetch, retryAfterMs } from './http.ts';
-import { DuplicateError, PublishError, type PlatformClient, type PublishRequest, type Published } from './platform-client.ts';
+import { DuplicateError, PublishError, type PlatformClient, type Published } from './platform-client.ts';
 
 /**
  * The platform clients, each per its documented publishing contract (see the
