@@ -116,7 +116,8 @@ export class SandboxPlatformServer {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     let body: Record<string, any> = {};
     if (raw && /json/.test(String(req.headers['content-type']))) {
       try {
@@ -129,6 +130,12 @@ export class SandboxPlatformServer {
     const path = `/${rest.join('/')}`;
     try {
       if (url.pathname === '/' && req.method === 'GET') return this.#page(res);
+      if (platform === 'media' && req.method === 'GET') {
+        // Media the twin's posts can point at: deterministic bytes, typed by extension.
+        const image = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2048, path)]);
+        res.writeHead(200, { 'content-type': /\.png$/.test(path) ? 'image/png' : /\.mp4$/.test(path) ? 'video/mp4' : 'image/jpeg', 'content-length': String(image.length) });
+        return void res.end(image);
+      }
       if (platform === '_sandbox') return this.#control(req.method ?? 'GET', path, body, url, res);
       if (!PLATFORMS.includes(platform as SandboxPlatform)) return send(res, 404, { error: 'no such platform' });
       const p = platform as SandboxPlatform;
@@ -140,7 +147,7 @@ export class SandboxPlatformServer {
       const expired = token !== undefined && (this.#issued.get(token) ?? Infinity) <= this.#now().getTime();
       if (!token || expired || this.revokedTokens.has(token) || fault?.kind === 'auth') return this.#authError(p, res);
       if (fault && fault.kind !== 'accept_then_timeout') return this.#fault(p, fault, res);
-      const result = this.#route(p, req.method ?? 'GET', path, body, url, token, req.headers);
+      const result = this.#route(p, req.method ?? 'GET', path, body, url, token, req.headers, bytes);
       if (fault?.kind === 'accept_then_timeout') {
         // The post is accepted (the side effect happened), but the answer never arrives.
         res.socket?.destroy();
@@ -152,12 +159,25 @@ export class SandboxPlatformServer {
     }
   }
 
-  #route(p: SandboxPlatform, method: string, path: string, body: Record<string, any>, url: URL, token: string, headers: IncomingMessage['headers']): { status: number; body: unknown; headers?: Record<string, string> } {
+  readonly #uploads = new Map<string, { bytes: number; contentType: string }>();
+
+  #route(p: SandboxPlatform, method: string, path: string, body: Record<string, any>, url: URL, token: string, headers: IncomingMessage['headers'], bytes: Buffer): { status: number; body: unknown; headers?: Record<string, string> } {
     const key = headers['idempotency-key'] as string | undefined;
     const duplicateOf = (account: string, text: string) => this.posts.find((x) => x.platform === p && x.account === account && x.text === text);
+    const upload = (contentType: string) => {
+      const id = `${Date.now()}${++this.#seq}`;
+      this.#uploads.set(id, { bytes: bytes.length, contentType });
+      return id;
+    };
+    const mastodonMedia = p === 'mastodon' && method === 'GET' ? /^\/api\/v1\/media\/(\w+)$/.exec(path) : null;
+    if (mastodonMedia) {
+      return this.#uploads.has(mastodonMedia[1]!) ? { status: 200, body: { id: mastodonMedia[1], type: 'image', url: `${this.url}/media/${mastodonMedia[1]}.jpg` } } : { status: 404, body: { error: 'Record not found' } };
+    }
     const container = p === 'instagram' && method === 'GET' ? this.#containers.get(path.slice(1)) : undefined;
     if (container) return { status: 200, body: { id: path.slice(1), status_code: container.status } };
-    switch (`${p} ${method} ${path.replace(/\/[^/]+\/(feed|photos|media|media_publish)$/, '/{id}/$1')}`) {
+    // Graph API paths carry the page or account id: route them by shape.
+    const shape = p === 'facebook' || p === 'instagram' ? path.replace(/\/[^/]+\/(feed|photos|media|media_publish)$/, '/{id}/$1') : path;
+    switch (`${p} ${method} ${shape}`) {
       case 'x POST /2/tweets': {
         if (typeof body.text !== 'string' || !body.text) return { status: 400, body: { title: 'Invalid Request', detail: 'text is required', type: 'https://api.x.com/2/problems/invalid-request' } };
         if (duplicateOf(token, body.text)) return { status: 403, body: { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 } };
@@ -207,8 +227,20 @@ export class SandboxPlatformServer {
         const rkey = String(body.rkey ?? randomBytes(8).toString('hex'));
         const uri = `at://${body.repo}/${body.collection}/${rkey}`;
         if (this.posts.some((x) => x.platform === 'bluesky' && x.id === uri)) return { status: 400, body: { error: 'InvalidRequest', message: `Record already exists: ${uri}` } };
-        this.#publish('bluesky', String(body.repo), String(body.record?.text ?? ''), [], () => `${this.url}/bluesky/${rkey}`, uri);
+        const embedded = Array.isArray(body.record?.embed?.images) ? body.record.embed.images : [];
+        this.#publish('bluesky', String(body.repo), String(body.record?.text ?? ''), embedded, () => `${this.url}/bluesky/${rkey}`, uri);
         return { status: 200, body: { uri, cid: `bafyrei${rkey}`, commit: { cid: 'bafyrei', rev: rkey }, validationStatus: 'valid' } };
+      }
+      case 'bluesky POST /xrpc/com.atproto.repo.uploadBlob': {
+        const type = String(headers['content-type'] ?? '');
+        if (bytes.length > 2_000_000) return { status: 400, body: { error: 'BlobTooLarge', message: 'This file is too large' } };
+        const id = upload(type);
+        return { status: 200, body: { blob: { $type: 'blob', ref: { $link: `bafkrei${id}` }, mimeType: type, size: bytes.length } } };
+      }
+      case 'mastodon POST /api/v2/media': {
+        if (!/multipart\/form-data/.test(String(headers['content-type']))) return { status: 422, body: { error: 'Validation failed: File can\'t be blank' } };
+        const id = upload('multipart');
+        return { status: 200, body: { id, type: 'image', url: `${this.url}/media/${id}.jpg` } };
       }
       case 'bluesky GET /xrpc/com.atproto.repo.getRecord': {
         const uri = `at://${url.searchParams.get('repo')}/${url.searchParams.get('collection')}/${url.searchParams.get('rkey')}`;
@@ -216,9 +248,12 @@ export class SandboxPlatformServer {
         return post ? { status: 200, body: { uri, cid: 'bafyrei', value: { $type: 'app.bsky.feed.post', text: post.text } } } : { status: 400, body: { error: 'RecordNotFound', message: `Could not locate record: ${uri}` } };
       }
       case 'mastodon POST /api/v1/statuses': {
-        if (!body.status) return { status: 422, body: { error: "Validation failed: Text can't be blank" } };
+        if (!body.status && !(Array.isArray(body.media_ids) && body.media_ids.length)) return { status: 422, body: { error: "Validation failed: Text can't be blank" } };
         const earlier = key && this.#byKey.get(`mastodon:${token}:${key}`);
-        const post = earlier || this.#publish('mastodon', token, String(body.status), [], (id) => `${this.url}/mastodon/@acct/${id}`, undefined, key);
+        const mediaIds: string[] = Array.isArray(body.media_ids) ? body.media_ids.map(String) : [];
+        const unknownMedia = mediaIds.find((id) => !this.#uploads.has(id));
+        if (unknownMedia) return { status: 422, body: { error: `Validation failed: media ${unknownMedia} not found` } };
+        const post = earlier || this.#publish('mastodon', token, String(body.status), mediaIds, (id) => `${this.url}/mastodon/@acct/${id}`, undefined, key);
         return { status: 200, body: { id: post.id, url: post.url, uri: post.url, content: `<p>${post.text}</p>`, created_at: post.acceptedAt } };
       }
       case 'sandbox POST /api/posts': {

@@ -79,8 +79,8 @@ export const PLATFORM_RULES: Readonly<Record<Platform, PlatformRules>> = {
     maxMentions: 20,
     mediaSupported: true,
   },
-  bluesky: { label: 'Bluesky', maxLength: 300, count: countGraphemes, countLabel: 'graphemes', maxBytes: 3000, maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: false },
-  mastodon: { label: 'Mastodon', maxLength: 500, count: withUrlsAs(23, countCodePoints), countLabel: 'characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: false },
+  bluesky: { label: 'Bluesky', maxLength: 300, count: countGraphemes, countLabel: 'graphemes', maxBytes: 3000, maxImages: 4, maxVideos: 0, mixMedia: false, requiresMedia: false, mediaSupported: true },
+  mastodon: { label: 'Mastodon', maxLength: 500, count: withUrlsAs(23, countCodePoints), countLabel: 'characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: true },
   sandbox: { label: 'Sandbox', maxLength: 5000, count: countCodePoints, countLabel: 'characters', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: true },
 };
 

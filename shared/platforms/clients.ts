@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Platform } from '../domain/primitives.ts';
 import { classifyStatus, platformFetch, retryAfterMs } from './http.ts';
+import { fetchMedia } from './media.ts';
 import { DuplicateError, PublishError, type PlatformClient, type Published } from './platform-client.ts';
 
 /**
@@ -46,6 +47,7 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
   const base = (platform: Platform, real: string) => (options.endpointOverride ? `${options.endpointOverride.replace(/\/$/, '')}/${platform}` : real);
   const call = (url: string, init: RequestInit) => platformFetch(url, init, timeoutMs);
   const now = options.now ?? (() => new Date());
+  const media = (url: string, maxBytes: number) => fetchMedia(url, { maxBytes, timeoutMs, ...(options.endpointOverride && { trustedOrigin: options.endpointOverride }) });
 
   const x: PlatformClient = {
     platform: 'x',
@@ -204,12 +206,20 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
     platform: 'bluesky',
     unknownOutcome: 'idempotent-retry',
     async publish(req) {
-      if (req.media.length > 0) throw new PublishError('definite', 'bluesky: posts with images need the blob upload, which Paylaş does not do yet');
       const pds = base('bluesky', req.credentials.pdsUrl ?? 'https://bsky.social');
       const repo = req.account.platformAccountId;
       const rkey = tidFromKey(req.idempotencyKey, req.scheduledAt);
       const auth = { ...json, authorization: bearer(req.credentials.accessJwt ?? req.credentials.accessToken, 'bluesky') };
       const uriOf = (r: string) => `at://${repo}/app.bsky.feed.post/${r}`;
+      // Images go up as blobs first (≤ 2 MB each); the record embeds them.
+      const images = [];
+      for (const m of req.media) {
+        if (m.kind !== 'image') throw new PublishError('definite', 'bluesky: Paylaş publishes images to Bluesky, not video');
+        const file = await media(m.url, 2_000_000);
+        const up = await call(`${pds}/xrpc/com.atproto.repo.uploadBlob`, { method: 'POST', headers: { authorization: auth.authorization, 'content-type': file.contentType }, body: file.bytes });
+        if (up.status !== 200 || !up.json?.blob) throw classifyStatus(up, 'bluesky', String(up.json?.message ?? up.text).slice(0, 300));
+        images.push({ image: up.json.blob, alt: m.altText ?? '' });
+      }
       const urlOf = (r: string) => `https://bsky.app/profile/${req.account.handle.replace(/^@/, '')}/post/${r}`;
       const res = await call(`${pds}/xrpc/com.atproto.repo.createRecord`, {
         method: 'POST',
@@ -218,7 +228,13 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
           repo,
           collection: 'app.bsky.feed.post',
           rkey,
-          record: { $type: 'app.bsky.feed.post', text: req.text, createdAt: new Date().toISOString(), facets: linkFacets(req.text) },
+          record: {
+            $type: 'app.bsky.feed.post',
+            text: req.text,
+            createdAt: new Date().toISOString(),
+            facets: linkFacets(req.text),
+            ...(images.length > 0 && { embed: { $type: 'app.bsky.embed.images', images } }),
+          },
         }),
       });
       if (res.status === 200 && res.json?.uri) return { platformPostId: String(res.json.uri), url: urlOf(rkey) };
@@ -244,13 +260,32 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
     platform: 'mastodon',
     unknownOutcome: 'idempotent-retry',
     async publish(req) {
-      if (req.media.length > 0) throw new PublishError('definite', 'mastodon: posts with media need the media upload, which Paylaş does not do yet');
       const instance = req.credentials.instanceUrl;
       if (!instance && !options.endpointOverride) throw new PublishError('definite', 'mastodon: the account has no instanceUrl; reconnect it', { reauth: true });
-      const res = await call(`${base('mastodon', instance ?? '')}/api/v1/statuses`, {
+      const root = base('mastodon', instance ?? '');
+      const authorization = bearer(req.credentials.accessToken, 'mastodon');
+      // Media first (POST /api/v2/media; a 202 is still processing and is polled until it has a URL).
+      const mediaIds: string[] = [];
+      for (const m of req.media) {
+        const file = await media(m.url, m.kind === 'video' ? 99_000_000 : 16_000_000);
+        const form = new FormData();
+        form.append('file', new Blob([file.bytes], { type: file.contentType }), m.url.split('/').pop() || 'media');
+        if (m.altText) form.append('description', m.altText);
+        const up = await call(`${root}/api/v2/media`, { method: 'POST', headers: { authorization }, body: form });
+        if ((up.status !== 200 && up.status !== 202) || !up.json?.id) throw classifyStatus(up, 'mastodon', String(up.json?.error ?? up.text).slice(0, 300));
+        let ready = up.status === 200 && up.json.url;
+        for (let i = 0; !ready && i < 10; i++) {
+          await new Promise((r) => setTimeout(r, 500));
+          const check = await call(`${root}/api/v1/media/${encodeURIComponent(up.json.id)}`, { headers: { authorization } });
+          ready = check.status === 200 && check.json?.url;
+        }
+        if (!ready) throw new PublishError('retryable', 'mastodon: the media is still processing', { retryAfterMs: 30_000 });
+        mediaIds.push(String(up.json.id));
+      }
+      const res = await call(`${root}/api/v1/statuses`, {
         method: 'POST',
-        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'mastodon'), 'idempotency-key': req.idempotencyKey },
-        body: JSON.stringify({ status: req.text, visibility: 'public' }),
+        headers: { ...json, authorization, 'idempotency-key': req.idempotencyKey },
+        body: JSON.stringify({ status: req.text, visibility: 'public', ...(mediaIds.length > 0 && { media_ids: mediaIds }) }),
       });
       if (res.status === 200 && res.json?.id) return { platformPostId: String(res.json.id), ...(res.json.url && { url: String(res.json.url) }) };
       throw classifyStatus(res, 'mastodon', String(res.json?.error ?? res.text).slice(0, 500));

@@ -5,6 +5,7 @@ import { SandboxPlatformServer, type SandboxPlatform } from '#infra/sandbox-plat
 import type { Account } from '#shared/domain/account.ts';
 import type { Platform } from '#shared/domain/primitives.ts';
 import { createPlatformClients, escapeLittleText, linkFacets, tidFromKey } from '#shared/platforms/clients.ts';
+import { fetchMedia } from '#shared/platforms/media.ts';
 import { DuplicateError, PublishError, type PlatformClient, type PublishRequest } from '#shared/platforms/platform-client.ts';
 
 let sandbox: SandboxPlatformServer;
@@ -114,6 +115,27 @@ describe.each(ALL)('%s client against the sandbox', (platform) => {
       if (platform === 'linkedin') expect((e as DuplicateError).existing?.platformPostId).toMatch(/^urn:li:share:/);
     }
     expect(sandbox.postsOn(platform as SandboxPlatform).length).toBe(before);
+  });
+});
+
+describe('media', () => {
+  it.each(['mastodon', 'bluesky'] as const)('%s uploads images first and attaches them to the post', async (platform) => {
+    const req = request(platform, { media: [{ url: `${sandbox.url}/media/kahve-${platform}.jpg`, kind: 'image', altText: 'Bir fincan kahve' }] });
+    await clients[platform].publish(req);
+    const stored = sandbox.postsOn(platform).at(-1)!;
+    expect(stored.text).toBe(req.text);
+    expect(stored.media).toHaveLength(1);
+    if (platform === 'bluesky') expect(stored.media[0]).toMatchObject({ alt: 'Bir fincan kahve', image: { $type: 'blob', mimeType: 'image/jpeg' } });
+  });
+
+  it('fetches media only from public http(s) addresses (the twin’s sandbox is trusted explicitly)', async () => {
+    const opts = { maxBytes: 1_000_000, timeoutMs: 2000 };
+    await expect(fetchMedia(`${sandbox.url}/media/a.jpg`, opts)).rejects.toThrow('the host is not a public address');
+    await expect(fetchMedia('http://169.254.169.254/latest/meta-data/', opts)).rejects.toThrow('the host is not a public address');
+    await expect(fetchMedia('http://[::1]:80/x.jpg', opts)).rejects.toThrow('the host is not a public address');
+    await expect(fetchMedia('file:///etc/passwd', opts)).rejects.toThrow('only http(s) URLs can be published');
+    await expect(fetchMedia(`${sandbox.url}/media/a.jpg`, { ...opts, maxBytes: 100, trustedOrigin: sandbox.url })).rejects.toThrow('the platform takes at most 100');
+    expect((await fetchMedia(`${sandbox.url}/media/a.jpg`, { ...opts, trustedOrigin: sandbox.url })).contentType).toBe('image/jpeg');
   });
 });
 

@@ -125,7 +125,11 @@ describe('bus, queues and dead letters', () => {
     );
     expect(out.Successful).toHaveLength(3);
     const bad = out.Successful!.find((s) => s.Id === 'b')!.MessageId!;
-    await waitFor(() => twin.queues.messages('work-dlq').find((m) => m.id === bad), 'the failing message in work-dlq');
+    // The move stores in the DLQ first, then deletes from the queue: wait for both.
+    await waitFor(
+      () => twin.queues.messages('work-dlq').some((m) => m.id === bad) && !twin.queues.messages('work').some((m) => m.id === bad),
+      'the failing message to move to work-dlq',
+    );
     const tries = consumed(bad);
     expect(tries).toHaveLength(3); // maxReceiveCount
     // Alone in a batch, a failing record fails the whole invocation (Powertools throws); with others, it is reported.

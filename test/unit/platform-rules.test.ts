@@ -40,5 +40,7 @@ describe('platform content rules', () => {
   it('refuses media where Paylaş cannot upload it yet, at creation rather than at publish time', () => {
     expect(checkTargetContent('x', 'hi', [img], 't')).toEqual([{ path: 't.media', message: 'Paylaş cannot attach media to X posts yet; post the text (with a link) or choose another platform' }]);
     expect(checkTargetContent('facebook', 'hi', [img], 't')).toEqual([]);
+    expect(checkTargetContent('mastodon', 'hi', [img, img], 't')).toEqual([]);
+    expect(checkTargetContent('bluesky', 'hi', [vid], 't')[0]?.message).toBe('has 1 videos; Bluesky allows 0');
   });
 });
