@@ -169,6 +169,13 @@ export class SandboxPlatformServer {
       this.#uploads.set(id, { bytes: bytes.length, contentType });
       return id;
     };
+    const linkedinUpload = p === 'linkedin' && method === 'PUT' ? /^\/dms-uploads\/(\w+)$/.exec(path) : null;
+    if (linkedinUpload) {
+      const pending = this.#uploads.get(linkedinUpload[1]!);
+      if (!pending) return { status: 404, body: { message: 'upload not found' } };
+      pending.bytes = bytes.length;
+      return { status: 201, body: '' };
+    }
     const mastodonMedia = p === 'mastodon' && method === 'GET' ? /^\/api\/v1\/media\/(\w+)$/.exec(path) : null;
     if (mastodonMedia) {
       return this.#uploads.has(mastodonMedia[1]!) ? { status: 200, body: { id: mastodonMedia[1], type: 'image', url: `${this.url}/media/${mastodonMedia[1]}.jpg` } } : { status: 404, body: { error: 'Record not found' } };
@@ -178,10 +185,17 @@ export class SandboxPlatformServer {
     // Graph API paths carry the page or account id: route them by shape.
     const shape = p === 'facebook' || p === 'instagram' ? path.replace(/\/[^/]+\/(feed|photos|media|media_publish)$/, '/{id}/$1') : path;
     switch (`${p} ${method} ${shape}`) {
+      case 'x POST /2/media/upload': {
+        if (!/multipart\/form-data/.test(String(headers['content-type']))) return { status: 400, body: { title: 'Invalid Request', detail: 'media is required', type: 'https://api.x.com/2/problems/invalid-request' } };
+        const id = upload('multipart');
+        return { status: 200, body: { data: { id, media_key: `3_${id}`, size: bytes.length, expires_after_secs: 86400, image: { image_type: 'image/jpeg', w: 1, h: 1 } } } };
+      }
       case 'x POST /2/tweets': {
         if (typeof body.text !== 'string' || !body.text) return { status: 400, body: { title: 'Invalid Request', detail: 'text is required', type: 'https://api.x.com/2/problems/invalid-request' } };
+        const mediaIds: string[] = Array.isArray(body.media?.media_ids) ? body.media.media_ids.map(String) : [];
+        if (mediaIds.some((id) => !this.#uploads.has(id))) return { status: 400, body: { title: 'Invalid Request', detail: 'media_ids are not valid', type: 'https://api.x.com/2/problems/invalid-request' } };
         if (duplicateOf(token, body.text)) return { status: 403, body: { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 } };
-        const post = this.#publish('x', token, body.text, [], (id) => `${this.url}/x/status/${id}`);
+        const post = this.#publish('x', token, body.text, mediaIds, (id) => `${this.url}/x/status/${id}`);
         return { status: 201, body: { data: { id: post.id, text: post.text, edit_history_post_ids: [post.id] } } };
       }
       case 'facebook POST /{id}/feed':
@@ -216,11 +230,20 @@ export class SandboxPlatformServer {
         const page = all.slice(start, start + limit).map((x) => ({ id: x.id, caption: x.text, permalink: x.url }));
         return { status: 200, body: { data: page, paging: { cursors: { before: String(start), after: String(start + page.length) } } } };
       }
+      case 'linkedin POST /rest/images': {
+        if (url.searchParams.get('action') !== 'initializeUpload' || !body.initializeUploadRequest?.owner) return { status: 400, body: { status: 400, message: 'initializeUploadRequest.owner is required' } };
+        const id = upload('pending');
+        this.#uploads.get(id)!.bytes = 0;
+        return { status: 200, body: { value: { uploadUrlExpiresAt: this.#now().getTime() + 3_600_000, uploadUrl: `${this.url}/linkedin/dms-uploads/${id}`, image: `urn:li:image:${id}` } } };
+      }
       case 'linkedin POST /rest/posts': {
         if (!headers['linkedin-version']) return { status: 400, body: { status: 400, code: 'VERSION_MISSING', message: 'A version must be present' } };
+        const images: { id: string }[] = body.content?.media ? [body.content.media] : (body.content?.multiImage?.images ?? []);
+        const missing = images.find((i) => !this.#uploads.get(String(i.id).replace('urn:li:image:', ''))?.bytes);
+        if (missing) return { status: 422, body: { status: 422, message: `Image ${missing.id} has not been uploaded` } };
         const existing = duplicateOf(String(body.author), String(body.commentary));
         if (existing) return { status: 422, body: { status: 422, serviceErrorCode: 100, code: 'DUPLICATE_POST', message: `Content is a duplicate of ${existing.id}` } };
-        const post = this.#publish('linkedin', String(body.author), String(body.commentary), [], (id) => `${this.url}/linkedin/feed/update/${id}/`, `urn:li:share:${Date.now()}${++this.#seq}`);
+        const post = this.#publish('linkedin', String(body.author), String(body.commentary), images, (id) => `${this.url}/linkedin/feed/update/${id}/`, `urn:li:share:${Date.now()}${++this.#seq}`);
         return { status: 201, body: '', headers: { 'x-restli-id': post.id } };
       }
       case 'bluesky POST /xrpc/com.atproto.repo.createRecord': {

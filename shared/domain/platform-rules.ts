@@ -21,8 +21,6 @@ interface PlatformRules {
   requiresMedia: boolean;
   maxHashtags?: number;
   maxMentions?: number;
-  /** Whether Paylaş can attach media on this platform yet (upload flows differ per platform). */
-  mediaSupported: boolean;
 }
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/giu;
@@ -62,9 +60,9 @@ function xWeight(text: string): number {
 }
 
 export const PLATFORM_RULES: Readonly<Record<Platform, PlatformRules>> = {
-  x: { label: 'X', maxLength: 280, count: withUrlsAs(23, xWeight), countLabel: 'weighted characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: false },
-  linkedin: { label: 'LinkedIn', maxLength: 3000, count: countCodePoints, countLabel: 'characters', maxImages: 20, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: false },
-  facebook: { label: 'Facebook', maxLength: 63_206, count: countCodePoints, countLabel: 'characters', maxImages: 1, maxVideos: 0, mixMedia: false, requiresMedia: false, mediaSupported: true },
+  x: { label: 'X', maxLength: 280, count: withUrlsAs(23, xWeight), countLabel: 'weighted characters (URLs count 23)', maxImages: 4, maxVideos: 0, mixMedia: false, requiresMedia: false },
+  linkedin: { label: 'LinkedIn', maxLength: 3000, count: countCodePoints, countLabel: 'characters', maxImages: 20, maxVideos: 0, mixMedia: false, requiresMedia: false },
+  facebook: { label: 'Facebook', maxLength: 63_206, count: countCodePoints, countLabel: 'characters', maxImages: 1, maxVideos: 0, mixMedia: false, requiresMedia: false },
   instagram: {
     label: 'Instagram',
     maxLength: 2200,
@@ -77,11 +75,10 @@ export const PLATFORM_RULES: Readonly<Record<Platform, PlatformRules>> = {
     requiresMedia: true,
     maxHashtags: 30,
     maxMentions: 20,
-    mediaSupported: true,
   },
-  bluesky: { label: 'Bluesky', maxLength: 300, count: countGraphemes, countLabel: 'graphemes', maxBytes: 3000, maxImages: 4, maxVideos: 0, mixMedia: false, requiresMedia: false, mediaSupported: true },
-  mastodon: { label: 'Mastodon', maxLength: 500, count: withUrlsAs(23, countCodePoints), countLabel: 'characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: true },
-  sandbox: { label: 'Sandbox', maxLength: 5000, count: countCodePoints, countLabel: 'characters', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false, mediaSupported: true },
+  bluesky: { label: 'Bluesky', maxLength: 300, count: countGraphemes, countLabel: 'graphemes', maxBytes: 3000, maxImages: 4, maxVideos: 0, mixMedia: false, requiresMedia: false },
+  mastodon: { label: 'Mastodon', maxLength: 500, count: withUrlsAs(23, countCodePoints), countLabel: 'characters (URLs count 23)', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false },
+  sandbox: { label: 'Sandbox', maxLength: 5000, count: countCodePoints, countLabel: 'characters', maxImages: 4, maxVideos: 1, mixMedia: false, requiresMedia: false },
 };
 
 /** Problems with one target's text and media on its platform; `path` prefixes each field. */
@@ -104,10 +101,6 @@ export function checkTargetContent(platform: Platform, text: string, media: read
   const mentions = text.match(/(^|\s)@[\p{L}\p{N}_.]+/gu)?.length ?? 0;
   if (rules.maxMentions !== undefined && mentions > rules.maxMentions) {
     issues.push({ path: `${path}.text`, message: `has ${mentions} @-mentions; ${rules.label} allows ${rules.maxMentions}` });
-  }
-  if (media.length > 0 && !rules.mediaSupported) {
-    issues.push({ path: `${path}.media`, message: `Paylaş cannot attach media to ${rules.label} posts yet; post the text (with a link) or choose another platform` });
-    return issues;
   }
   const images = media.filter((m) => m.kind === 'image').length;
   const videos = media.length - images;

@@ -53,11 +53,24 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
     platform: 'x',
     unknownOutcome: 'duplicate-detect',
     async publish(req) {
-      if (req.media.length > 0) throw new PublishError('definite', 'x: posts with media need the media upload, which Paylaş does not do yet; post text only or add the link');
-      const res = await call(`${base('x', 'https://api.x.com')}/2/tweets`, {
+      const root = base('x', 'https://api.x.com');
+      const authorization = bearer(req.credentials.accessToken, 'x');
+      // Images go up first (POST /2/media/upload, simple upload, ≤ 5 MB); the post names their ids.
+      const mediaIds: string[] = [];
+      for (const m of req.media) {
+        if (m.kind !== 'image') throw new PublishError('definite', 'x: Paylaş publishes images to X, not video');
+        const file = await media(m.url, 5_000_000);
+        const form = new FormData();
+        form.append('media', new Blob([file.bytes], { type: file.contentType }), m.url.split('/').pop() || 'image');
+        form.append('media_category', 'tweet_image');
+        const up = await call(`${root}/2/media/upload`, { method: 'POST', headers: { authorization }, body: form });
+        if (up.status !== 200 || !up.json?.data?.id) throw classifyStatus(up, 'x', String(up.json?.detail ?? up.text).slice(0, 300));
+        mediaIds.push(String(up.json.data.id));
+      }
+      const res = await call(`${root}/2/tweets`, {
         method: 'POST',
-        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'x') },
-        body: JSON.stringify({ text: req.text }),
+        headers: { ...json, authorization },
+        body: JSON.stringify({ text: req.text, ...(mediaIds.length > 0 && { media: { media_ids: mediaIds } }) }),
       });
       if (res.status === 201 && res.json?.data?.id) {
         const id = String(res.json.data.id);
@@ -177,14 +190,29 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
     platform: 'linkedin',
     unknownOutcome: 'duplicate-detect',
     async publish(req) {
-      if (req.media.length > 0) throw new PublishError('definite', 'linkedin: posts with media need the image upload, which Paylaş does not do yet');
       const author = req.account.platformAccountId.startsWith('urn:li:') ? req.account.platformAccountId : `urn:li:organization:${req.account.platformAccountId}`;
-      const res = await call(`${base('linkedin', 'https://api.linkedin.com')}/rest/posts`, {
+      const root = base('linkedin', 'https://api.linkedin.com');
+      const headers = { ...json, authorization: bearer(req.credentials.accessToken, 'linkedin'), 'linkedin-version': LINKEDIN_VERSION, 'x-restli-protocol-version': '2.0.0' };
+      // Images: initializeUpload, PUT the bytes to the upload URL, then name the image URNs in the post.
+      const images: { id: string; altText?: string }[] = [];
+      for (const m of req.media) {
+        if (m.kind !== 'image') throw new PublishError('definite', 'linkedin: Paylaş publishes images to LinkedIn, not video');
+        const file = await media(m.url, 36_000_000);
+        const init = await call(`${root}/rest/images?action=initializeUpload`, { method: 'POST', headers, body: JSON.stringify({ initializeUploadRequest: { owner: author } }) });
+        const value = init.json?.value as { uploadUrl?: string; image?: string } | undefined;
+        if (init.status !== 200 || !value?.uploadUrl || !value.image) throw classifyStatus(init, 'linkedin', String(init.json?.message ?? init.text).slice(0, 300));
+        const put = await call(value.uploadUrl, { method: 'PUT', headers: { authorization: headers.authorization, 'content-type': file.contentType }, body: file.bytes });
+        if (put.status !== 200 && put.status !== 201) throw classifyStatus(put, 'linkedin', `image upload answered ${put.status}`);
+        images.push({ id: value.image, ...(m.altText && { altText: m.altText }) });
+      }
+      const content = images.length === 1 ? { media: images[0] } : images.length > 1 ? { multiImage: { images } } : undefined;
+      const res = await call(`${root}/rest/posts`, {
         method: 'POST',
-        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'linkedin'), 'linkedin-version': LINKEDIN_VERSION, 'x-restli-protocol-version': '2.0.0' },
+        headers,
         body: JSON.stringify({
           author,
           commentary: escapeLittleText(req.text),
+          ...(content && { content }),
           visibility: 'PUBLIC',
           distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
           lifecycleState: 'PUBLISHED',

@@ -37,8 +37,8 @@ describe('platform content rules', () => {
     expect(checkTargetContent('sandbox', '   ', [], 't')[0]?.message).toBe('is empty and there is no media');
   });
 
-  it('refuses media where Paylaş cannot upload it yet, at creation rather than at publish time', () => {
-    expect(checkTargetContent('x', 'hi', [img], 't')).toEqual([{ path: 't.media', message: 'Paylaş cannot attach media to X posts yet; post the text (with a link) or choose another platform' }]);
+  it('checks media per platform at creation rather than at publish time', () => {
+    expect(checkTargetContent('x', 'hi', [vid], 't')[0]?.message).toBe('has 1 videos; X allows 0');
     expect(checkTargetContent('facebook', 'hi', [img], 't')).toEqual([]);
     expect(checkTargetContent('mastodon', 'hi', [img, img], 't')).toEqual([]);
     expect(checkTargetContent('bluesky', 'hi', [vid], 't')[0]?.message).toBe('has 1 videos; Bluesky allows 0');
