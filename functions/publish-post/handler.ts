@@ -1,31 +1,18 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { EventBridgePublisher, SesMailer, SqsPublishQueue } from '#shared/adapters/aws-messaging.ts';
-import { ENV, loadConfig } from '#shared/config/env.ts';
+import { platformClients, publishingDeps } from '#shared/config/compose.ts';
+import { loadConfig } from '#shared/config/env.ts';
 import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
-import { createDocumentClient } from '#shared/data/dynamo-client.ts';
-import { Repository } from '#shared/data/repository.ts';
-import { createPlatformClients } from '#shared/platforms/clients.ts';
 import { PublishMessage } from '#shared/ports/messaging.ts';
 import { Publisher } from '#shared/use-cases/publishing.ts';
 
 const logger = new Logger();
-const config = loadConfig(['table', 'bus', 'email', 'secrets'], ['publish']);
 const clock = clockFromEnv();
-const endpointOverride = process.env[ENV.platformEndpoint];
 const publisher = new Publisher({
-  repo: new Repository(createDocumentClient(), config.tableName, clock),
-  clock,
-  queue: new SqsPublishQueue(config.queueUrls.publish),
-  events: new EventBridgePublisher(config.busName),
-  mailer: new SesMailer(config.emailFrom),
+  ...publishingDeps(loadConfig(['table', 'bus', 'email', 'secrets'], ['publish']), clock),
   secrets: secretStoreFromEnv(),
-  clients: createPlatformClients({
-    ...(endpointOverride && { endpointOverride }),
-    timeoutMs: 10_000,
-    now: () => clock.now(),
-  }),
+  clients: platformClients(clock),
 });
 const processor = new BatchProcessor(EventType.SQS);
 

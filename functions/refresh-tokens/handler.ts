@@ -1,26 +1,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
 import { SesMailer } from '#shared/adapters/aws-messaging.ts';
-import { ENV, loadConfig } from '#shared/config/env.ts';
+import { platformClients } from '#shared/config/compose.ts';
+import { loadConfig } from '#shared/config/env.ts';
 import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { Repository } from '#shared/data/repository.ts';
-import { createPlatformClients } from '#shared/platforms/clients.ts';
 import { TokenKeeper } from '#shared/use-cases/tokens.ts';
 
 const logger = new Logger();
 const config = loadConfig(['table', 'email', 'secrets']);
 const clock = clockFromEnv();
-const endpointOverride = process.env[ENV.platformEndpoint];
 const keeper = new TokenKeeper({
   repo: new Repository(createDocumentClient(), config.tableName, clock),
   clock,
   secrets: secretStoreFromEnv(),
   mailer: new SesMailer(config.emailFrom),
-  clients: createPlatformClients({
-    ...(endpointOverride && { endpointOverride }),
-    now: () => clock.now(),
-  }),
+  clients: platformClients(clock),
 });
 
 /** Daily: refresh every token that expires within a week; a refusal marks the account and mails the brand. */

@@ -1,0 +1,24 @@
+import { EventBridgePublisher, SesMailer, SqsPublishQueue } from '../adapters/aws-messaging.ts';
+import { createDocumentClient } from '../data/dynamo-client.ts';
+import { Repository } from '../data/repository.ts';
+import type { Clock } from '../domain/clock.ts';
+import { createPlatformClients } from '../platforms/clients.ts';
+import type { DispatchDeps } from '../use-cases/publishing.ts';
+import { ENV, type Config } from './env.ts';
+
+/** What the publishing functions share, built once per cold start from their config. */
+export function publishingDeps(config: Config<'table' | 'bus' | 'email', 'publish'>, clock: Clock): DispatchDeps {
+  return {
+    repo: new Repository(createDocumentClient(), config.tableName, clock),
+    clock,
+    queue: new SqsPublishQueue(config.queueUrls.publish),
+    events: new EventBridgePublisher(config.busName),
+    mailer: new SesMailer(config.emailFrom),
+  };
+}
+
+/** The platform clients; in the local twin every platform points at the sandbox platform. */
+export function platformClients(clock: Clock, env: Record<string, string | undefined> = process.env) {
+  const endpointOverride = env[ENV.platformEndpoint];
+  return createPlatformClients({ ...(endpointOverride && { endpointOverride }), timeoutMs: 10_000, now: () => clock.now() });
+}
