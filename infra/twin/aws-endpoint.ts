@@ -68,7 +68,6 @@ export interface AwsEndpointOptions {
 export class AwsEndpoint {
   #server: Server | undefined;
   url = '';
-  eventsPut = 0;
 
   constructor(private readonly options: AwsEndpointOptions) {
     checkPatterns(options.rules);
@@ -171,7 +170,6 @@ export class AwsEndpoint {
         await this.options.queues.send(rule.queue, JSON.stringify(event));
         deliveredTo.push(rule.queue);
       }
-      this.eventsPut++;
       this.options.onEvent?.(event, deliveredTo);
       results.push({ EventId: event.id });
     }

@@ -198,10 +198,6 @@ export class FunctionHost extends EventEmitter {
     else slot.busy = false;
   }
 
-  get idle(): boolean {
-    return this.#slots.every((s) => !s.busy);
-  }
-
   get concurrency(): number {
     return this.#slots.length;
   }

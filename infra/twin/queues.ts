@@ -82,8 +82,6 @@ export class LocalQueues extends EventEmitter {
   readonly #defs = new Map<string, QueueDefinition>();
   readonly #messages = new Map<string, Map<string, QueueMessage>>();
   readonly #receiving = new Map<string, Promise<void>>();
-  /** Messages moved to a DLQ, for the twin's report. */
-  redriven = 0;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -179,8 +177,6 @@ export class LocalQueues extends EventEmitter {
     await this.#store(dlq, moved);
     this.#queue(dlq).set(m.id, moved);
     await this.delete(queue, m.id);
-    this.redriven++;
-    this.emit('dead-letter', queue, moved);
   }
 
   async delete(queue: string, id: string): Promise<void> {

@@ -23,8 +23,6 @@ export const TABLE = {
   },
 } as const;
 
-export type IndexName = keyof typeof TABLE.indexes;
-
 /** Shards of the due index: spreads a burst of posts due in one minute over partitions. */
 export const DUE_SHARDS = 8;
 

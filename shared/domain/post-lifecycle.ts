@@ -18,8 +18,6 @@ const NEXT: Readonly<Record<PostStatus, readonly PostStatus[]>> = {
 
 export const canTransition = (from: PostStatus, to: PostStatus): boolean => NEXT[from].includes(to);
 
-export const isFinal = (s: PostStatus): boolean => NEXT[s].length === 0;
-
 /** Only posts not yet handed to the publisher may be edited. */
 export const isEditable = (s: PostStatus): boolean => s === 'draft' || s === 'scheduled';
 

@@ -90,8 +90,6 @@ class Semaphore {
 export class Dispatcher {
   constructor(private readonly deps: DispatchDeps) {}
 
-  // ---- dispatch -----------------------------------------------------------
-
   async dispatchDue(): Promise<DispatchReport> {
     const now = this.deps.clock.now();
     // The due index holds only unclaimed scheduled posts, so reading it from the start of time is cheap
@@ -183,8 +181,6 @@ export class Publisher {
     this.#leaseMs = deps.leaseMs ?? 90_000;
     this.#maxAttempts = deps.maxAttempts ?? 8;
   }
-
-  // ---- publish ------------------------------------------------------------
 
   /** Handles one publish message. Idempotent: any number of deliveries publish at most once. */
   async publishTarget(msg: PublishMessage): Promise<PublishOutcome> {

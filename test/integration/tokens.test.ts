@@ -12,19 +12,25 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 const inMinutes = (m: number) => new Date(h.clock.now().getTime() + m * 60_000).toISOString();
 
+/** Schedules an X post half a minute ahead and runs it through dispatch and the publish queue. */
+async function publishOnX(brandId: string, accountId: string, text: string) {
+  const post = await h.repo.createPost({
+    brandId,
+    status: 'scheduled',
+    scheduledAt: inMinutes(0.5),
+    timezone: 'Europe/Istanbul',
+    targets: [{ accountId, platform: 'x', text, status: 'scheduled' }],
+  });
+  await h.dispatcher.dispatchDue();
+  await h.drain();
+  return post;
+}
+
 describe('token refresh', () => {
   it('refreshes an X token that is about to expire before publishing, storing the rotated refresh token', async () => {
     const { brand, accounts } = await h.brandWithAccounts(['x']);
     await h.setCredentials(accounts.x!, { accessToken: 'x-old', refreshToken: 'x-refresh-1', expiresAt: inMinutes(2) });
-    const post = await h.repo.createPost({
-      brandId: brand.id,
-      status: 'scheduled',
-      scheduledAt: inMinutes(0.5),
-      timezone: 'Europe/Istanbul',
-      targets: [{ accountId: accounts.x!.id, platform: 'x', text: 'after refresh', status: 'scheduled' }],
-    });
-    await h.dispatcher.dispatchDue();
-    await h.drain();
+    const post = await publishOnX(brand.id, accounts.x!.id, 'after refresh');
     expect((await h.repo.getPost(post.id))?.targets[0]).toMatchObject({ status: 'published' });
     const stored = await h.storedCredentials(accounts.x!);
     expect(stored.accessToken).toMatch(/^x-access-/);
@@ -51,15 +57,7 @@ describe('token refresh', () => {
   it('marks the account for reauthorisation, mails the brand and fails its posts fast when the refresh is refused', async () => {
     const { brand, accounts } = await h.brandWithAccounts(['x']);
     await h.setCredentials(accounts.x!, { accessToken: 'x-old', refreshToken: 'revoked', expiresAt: inMinutes(-10) });
-    const post = await h.repo.createPost({
-      brandId: brand.id,
-      status: 'scheduled',
-      scheduledAt: inMinutes(0.5),
-      timezone: 'Europe/Istanbul',
-      targets: [{ accountId: accounts.x!.id, platform: 'x', text: 'never with an expired token', status: 'scheduled' }],
-    });
-    await h.dispatcher.dispatchDue();
-    await h.drain();
+    const post = await publishOnX(brand.id, accounts.x!.id, 'never with an expired token');
     const stored = (await h.repo.getPost(post.id))!;
     expect(stored.status).toBe('failed');
     expect(stored.targets[0]!.error).toMatch(/^x: the token could not be refreshed \(400/);
