@@ -7,7 +7,7 @@ type Json = Record<string, any>;
 type Page = { items: Json[]; nextCursor: string | null };
 
 const program = new Command('paylas')
-  .description('Paylaş: schedule posts, manage brands, accounts and goals through the Paylaş API')
+  .description('Paylaş: schedule posts, answer comments, manage brands, accounts and goals through the Paylaş API')
   .option('--url <url>', 'API base URL (env PAYLAS_URL; default: the local twin)')
   .option('--key <key>', 'API key (env PAYLAS_API_KEY; default: the local twin admin key)')
   .option('--json', 'print JSON for scripts instead of tables')
@@ -316,6 +316,90 @@ goal
         ['description', 'DESCRIPTION'],
       ]),
     );
+  });
+
+// ---- inbox ------------------------------------------------------------------
+const commentRow = (c: Json) => ({
+  ...c,
+  from: c.author?.handle ?? c.author?.name ?? c.author?.id,
+  class: `${c.sentiment}/${c.intent}`,
+  text: String(c.text).replace(/\s+/g, ' ').slice(0, 60),
+  reply: c.reply ? c.reply.status : c.firstResponseAt ? 'answered' : '',
+});
+program
+  .command('inbox')
+  .description("a brand's comments, newest first")
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .addOption(new Option('--status <status>', 'only this status').choices(['open', 'handled', 'hidden']))
+  .addOption(new Option('--sentiment <sentiment>', 'only this sentiment').choices(['positive', 'neutral', 'negative']))
+  .addOption(new Option('--intent <intent>', 'only this intent').choices(['question', 'complaint', 'praise', 'other']))
+  .addOption(new Option('--platform <platform>', 'only this platform').choices(['x', 'linkedin', 'facebook', 'instagram', 'bluesky', 'mastodon', 'sandbox']))
+  .option('--limit <n>', 'at most this many (default 25)', int)
+  .action(async (o) => {
+    const q = new URLSearchParams({ brandId: await brandId(o.brand), limit: String(Math.min(100, o.limit ?? 25)) });
+    for (const k of ['status', 'sentiment', 'intent', 'platform'] as const) if (o[k]) q.set(k, o[k]);
+    const page = await client().call<Page>('GET', `/v1/comments?${q}`);
+    print(page, () =>
+      table(page.items.map(commentRow), [
+        ['id', 'ID'],
+        ['receivedAt', 'RECEIVED'],
+        ['platform', 'PLATFORM'],
+        ['from', 'FROM'],
+        ['class', 'CLASS'],
+        ['status', 'STATUS'],
+        ['reply', 'REPLY'],
+        ['text', 'TEXT'],
+      ]),
+    );
+  });
+program
+  .command('reply')
+  .description('reply to a comment on its platform (sent once, from the account it reached)')
+  .argument('<commentId>')
+  .argument('<text>')
+  .action(async (id: string, text: string) => {
+    const c = await client().call<Json>('POST', `/v1/comments/${encodeURIComponent(id)}/reply`, { text });
+    print(c, () => `reply to ${c.id} is ${c.reply?.status}`);
+  });
+program
+  .command('comment')
+  .description('triage a comment')
+  .argument('<commentId>')
+  .addOption(new Option('--status <status>', 'new status').choices(['open', 'handled', 'hidden']))
+  .option('--assignee <name>', 'who handles it ("" to clear)')
+  .option('--tag <tag>', 'a tag (repeatable; replaces the tags)', collect)
+  .action(async (id: string, o) => {
+    const body = { ...(o.status && { status: o.status }), ...(o.assignee !== undefined && { assignee: o.assignee === '' ? null : o.assignee }), ...(o.tag && { tags: o.tag }) };
+    if (Object.keys(body).length === 0) throw new UsageError('nothing to change: pass --status, --assignee or --tag');
+    const c = await client().call<Json>('PATCH', `/v1/comments/${encodeURIComponent(id)}`, body);
+    print(c, () => `comment ${c.id}: ${c.status}${c.assignee ? `, assigned to ${c.assignee}` : ''}${c.tags?.length ? `, tags ${c.tags.join(', ')}` : ''}`);
+  });
+
+const quarantine = program.command('quarantine').description('signed webhook deliveries Paylaş could not use (admin)');
+quarantine
+  .command('list')
+  .description('newest first')
+  .addOption(new Option('--status <status>', 'only this status').choices(['quarantined', 'replayed']))
+  .action(async (o) => {
+    const page = await client().call<Page>('GET', `/v1/quarantine?limit=100${o.status ? `&status=${o.status}` : ''}`);
+    print(page, () =>
+      table(page.items, [
+        ['id', 'ID'],
+        ['receivedAt', 'RECEIVED'],
+        ['source', 'SOURCE'],
+        ['status', 'STATUS'],
+        ['bytes', 'BYTES'],
+        ['reason', 'REASON'],
+      ]),
+    );
+  });
+quarantine
+  .command('replay')
+  .description('run a quarantined delivery through ingestion again')
+  .argument('<id>')
+  .action(async (id: string) => {
+    const out = await client().call('POST', `/v1/quarantine/${encodeURIComponent(id)}/replay`);
+    print(out, () => `replayed ${id}: ${out.comments} comment(s), ${out.ignored} ignored`);
   });
 
 try {

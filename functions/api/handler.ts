@@ -1,26 +1,37 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SqsPublishQueue } from '#shared/adapters/aws-messaging.ts';
+import { EventBridgePublisher, SqsMessageQueue, SqsPublishQueue } from '#shared/adapters/aws-messaging.ts';
 import { loadConfig } from '#shared/config/env.ts';
 import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
+import { CommunityStore } from '#shared/data/community-store.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { Repository } from '#shared/data/repository.ts';
+import { communityRoutes } from '#shared/http/community-routes.ts';
 import { createHttpApi } from '#shared/http/http-api.ts';
 import { managementRoutes } from '#shared/http/management-routes.ts';
+import { Inbox, type ReplyMessage } from '#shared/use-cases/inbox.ts';
 import { Management } from '#shared/use-cases/management.ts';
+import { WebhookIntake } from '#shared/use-cases/webhooks.ts';
 
 const logger = new Logger();
-const config = loadConfig(['table', 'secrets'], ['publish']);
+const config = loadConfig(['table', 'secrets', 'bus'], ['publish', 'replies']);
 const clock = clockFromEnv();
-const management = new Management({
-  repo: new Repository(createDocumentClient(), config.tableName, clock),
-  clock,
-  secrets: secretStoreFromEnv(),
+const db = createDocumentClient();
+const repo = new Repository(db, config.tableName, clock);
+const community = new CommunityStore(db, config.tableName, clock);
+const secrets = secretStoreFromEnv();
+const management = new Management({ repo, clock, secrets, secretsPrefix: config.secretsPrefix, queue: new SqsPublishQueue(config.queueUrls.publish) });
+const inbox = new Inbox({ repo, community, clock, replies: new SqsMessageQueue<ReplyMessage>(config.queueUrls.replies) });
+const intake = new WebhookIntake({
+  findAccount: (platform, id) => repo.findAccountByPlatformId(platform, id),
+  community,
+  events: new EventBridgePublisher(config.busName),
+  secrets,
   secretsPrefix: config.secretsPrefix,
-  queue: new SqsPublishQueue(config.queueUrls.publish),
+  clock,
 });
 
-/** Management API (`/v1`) and liveness (`/health`). */
-export const handler = createHttpApi(managementRoutes(management, '1'), {
+/** Management API (`/v1`), the inbox, the quarantine, and liveness (`/health`). */
+export const handler = createHttpApi(managementRoutes(management, '1', communityRoutes(inbox, intake)), {
   authenticate: (key) => management.authenticate(key),
   onError: (error, requestId) => logger.error('unhandled error', { requestId, error: error as Error }),
 });

@@ -3,13 +3,16 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { closeServer, listenOnLoopback } from '../twin/loopback.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '#shared/domain/clock.ts';
+import { blueskyNotification, deliver, type CommentPlatform, type SandboxComment } from './comments.ts';
 
 /**
  * The sandbox social network: one loopback server that answers the publishing
  * endpoints Paylaş uses on X, Facebook Pages, Instagram, LinkedIn, Bluesky and
  * Mastodon (under `/<platform>/…`, in each platform's documented shapes, status
  * codes, error bodies and rate-limit headers), plus its own `sandbox` platform.
- * A page at `/` lists what was published; `/_sandbox/faults` switches faults on.
+ * A page at `/` lists what was published; `/_sandbox/faults` switches faults on;
+ * `/_sandbox/comments` makes someone comment, and delivers the platform's
+ * signed webhook to Paylaş (Bluesky's appear in its notifications instead).
  */
 
 export type SandboxPlatform = 'x' | 'facebook' | 'instagram' | 'linkedin' | 'bluesky' | 'mastodon' | 'sandbox';
@@ -25,6 +28,8 @@ export interface SandboxPost {
   /** When the platform accepted it, on the sandbox clock (the twin's clock in the twin). */
   acceptedAt: string;
   idempotencyKey?: string;
+  /** Set on replies: the comment (or post) answered. */
+  replyTo?: string;
 }
 
 interface Fault {
@@ -40,6 +45,11 @@ const PLATFORMS: SandboxPlatform[] = ['x', 'facebook', 'instagram', 'linkedin', 
 
 export class SandboxPlatformServer {
   readonly posts: SandboxPost[] = [];
+  readonly comments: SandboxComment[] = [];
+  /** Where comment webhooks go (the twin's HTTP front) and the secrets they are signed with. */
+  webhooks: { url: string; secrets: Record<string, string> } | undefined;
+  /** The DID each Bluesky token wrote as, so its notifications are that account's. */
+  readonly #blueskyDid = new Map<string, string>();
   readonly #byKey = new Map<string, SandboxPost>();
   readonly #containers = new Map<string, { ig: string; caption: string; imageUrl: string; status: 'FINISHED' | 'PUBLISHED'; mediaId?: string }>();
   readonly #faults: Fault[] = [];
@@ -94,11 +104,43 @@ export class SandboxPlatformServer {
     if (persist && this.options.journal) appendFileSync(this.options.journal, `${JSON.stringify(post)}\n`);
   }
 
-  #publish(platform: SandboxPlatform, account: string, text: string, media: unknown[], url: (id: string) => string, id?: string, idempotencyKey?: string): SandboxPost {
+  #publish(platform: SandboxPlatform, account: string, text: string, media: unknown[], url: (id: string) => string, id?: string, idempotencyKey?: string, replyTo?: string): SandboxPost {
     const postId = id ?? `${Date.now()}${String(++this.#seq).padStart(6, '0')}`;
-    const post: SandboxPost = { platform, account, id: postId, text, media, url: url(postId), acceptedAt: this.#now().toISOString(), ...(idempotencyKey && { idempotencyKey }) };
+    const post: SandboxPost = { platform, account, id: postId, text, media, url: url(postId), acceptedAt: this.#now().toISOString(), ...(idempotencyKey && { idempotencyKey }), ...(replyTo && { replyTo }) };
     this.#remember(post);
     return post;
+  }
+
+  /**
+   * Someone comments on a post (or answers a comment) of one of our accounts.
+   * Webhook platforms deliver it to Paylaş at once, signed; Bluesky lists it
+   * in the account's notifications for the poll.
+   */
+  async comment(input: { platform: CommentPlatform; account: string; postId?: string; parentId?: string; text: string; author?: Partial<SandboxComment['author']> }): Promise<{ comment: SandboxComment; delivery?: { status: number; body: string } }> {
+    const n = `${Date.now()}${String(++this.#seq).padStart(6, '0')}`;
+    const authorId = input.author?.id ?? (input.platform === 'bluesky' ? `did:plc:fan${n.slice(-8)}` : input.platform === 'linkedin' ? `urn:li:person:fan${n.slice(-6)}` : `9${n.slice(-12)}`);
+    const ids: Record<CommentPlatform, string> = {
+      x: n,
+      facebook: `${(input.postId ?? '0_0').split('_').pop()}_${n}`,
+      instagram: `178${n.slice(-14)}`,
+      linkedin: `urn:li:comment:(${input.postId ?? 'urn:li:activity:0'},${n})`,
+      mastodon: `11${n.slice(-15)}`,
+      bluesky: `at://${authorId}/app.bsky.feed.post/${n.slice(-13)}`,
+      sandbox: `cm_${n}`,
+    };
+    const comment: SandboxComment = {
+      platform: input.platform,
+      account: input.account,
+      id: ids[input.platform],
+      ...(input.postId && { postId: input.postId }),
+      ...(input.parentId && { parentId: input.parentId }),
+      text: input.text,
+      author: { id: authorId, handle: input.author?.handle ?? 'sandbox_fan', name: input.author?.name ?? 'Sandbox Fan' },
+      createdAt: this.#now().toISOString(),
+    };
+    this.comments.push(comment);
+    if (comment.platform === 'bluesky' || !this.webhooks) return { comment };
+    return { comment, delivery: await deliver(this.webhooks.url, this.webhooks.secrets, [comment], Math.floor(this.#now().getTime() / 1000)) };
   }
 
   #takeFault(platform: SandboxPlatform): Fault | undefined {
@@ -183,7 +225,7 @@ export class SandboxPlatformServer {
     const container = p === 'instagram' && method === 'GET' ? this.#containers.get(path.slice(1)) : undefined;
     if (container) return { status: 200, body: { id: path.slice(1), status_code: container.status } };
     // Graph API paths carry the page or account id: route them by shape.
-    const shape = p === 'facebook' || p === 'instagram' ? path.replace(/\/[^/]+\/(feed|photos|media|media_publish)$/, '/{id}/$1') : path;
+    const shape = p === 'facebook' || p === 'instagram' ? path.replace(/\/[^/]+\/(feed|photos|media|media_publish|comments|replies)$/, '/{id}/$1') : p === 'linkedin' ? path.replace(/^\/rest\/socialActions\/[^/]+\/comments$/, '/rest/socialActions/{urn}/comments') : path;
     switch (`${p} ${method} ${shape}`) {
       case 'x POST /2/media/upload': {
         if (!/multipart\/form-data/.test(String(headers['content-type']))) return { status: 400, body: { title: 'Invalid Request', detail: 'media is required', type: 'https://api.x.com/2/problems/invalid-request' } };
@@ -195,7 +237,8 @@ export class SandboxPlatformServer {
         const mediaIds: string[] = Array.isArray(body.media?.media_ids) ? body.media.media_ids.map(String) : [];
         if (mediaIds.some((id) => !this.#uploads.has(id))) return { status: 400, body: { title: 'Invalid Request', detail: 'media_ids are not valid', type: 'https://api.x.com/2/problems/invalid-request' } };
         if (duplicateOf(token, body.text)) return { status: 403, body: { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 } };
-        const post = this.#publish('x', token, body.text, mediaIds, (id) => `${this.url}/x/status/${id}`);
+        const inReplyTo = body.reply?.in_reply_to_tweet_id as string | undefined;
+        const post = this.#publish('x', token, body.text, mediaIds, (id) => `${this.url}/x/status/${id}`, undefined, undefined, inReplyTo);
         return { status: 201, body: { data: { id: post.id, text: post.text, edit_history_post_ids: [post.id] } } };
       }
       case 'facebook POST /{id}/feed':
@@ -205,6 +248,28 @@ export class SandboxPlatformServer {
         if (duplicateOf(page, String(body.message ?? ''))) return { status: 400, body: { error: { message: 'Duplicate status message', type: 'OAuthException', code: 506, fbtrace_id: 'sandbox' } } };
         const post = this.#publish('facebook', page, String(body.message ?? ''), photo ? [body.url] : [], (id) => `${this.url}/facebook/${id}`, `${page}_${Date.now()}${++this.#seq}`);
         return { status: 200, body: photo ? { id: `photo_${post.id}`, post_id: post.id } : { id: post.id } };
+      }
+      case 'facebook POST /{id}/comments':
+      case 'instagram POST /{id}/replies': {
+        const parent = decodeURIComponent(path.split('/')[1]!);
+        if (!body.message) return { status: 400, body: { error: { message: '(#100) The parameter message is required', type: 'OAuthException', code: 100 } } };
+        const reply = this.#publish(p, token, String(body.message), [], (id) => `${this.url}/${p}/${id}`, `${parent.split('_').pop()}_${Date.now()}${++this.#seq}`, undefined, parent);
+        return { status: 200, body: { id: reply.id } };
+      }
+      case 'linkedin POST /rest/socialActions/{urn}/comments': {
+        const object = decodeURIComponent(path.split('/')[3]!);
+        if (!body.actor || !body.message?.text) return { status: 422, body: { status: 422, message: 'actor and message.text are required' } };
+        const reply = this.#publish('linkedin', String(body.actor), String(body.message.text), [], () => `${this.url}/linkedin/feed/update/${object}/`, `urn:li:comment:(${object},${Date.now()}${++this.#seq})`, undefined, String(body.parentComment ?? object));
+        return { status: 201, body: { $URN: reply.id, message: { text: reply.text } }, headers: { 'x-restli-id': reply.id } };
+      }
+      case 'bluesky GET /xrpc/app.bsky.notification.listNotifications': {
+        // Newest first, paged by offset (the real cursor is opaque too).
+        const did = this.#blueskyDid.get(token);
+        const all = this.comments.filter((c) => c.platform === 'bluesky' && (!did || c.account === did)).reverse();
+        const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 50));
+        const start = Number(url.searchParams.get('cursor') ?? 0);
+        const page = all.slice(start, start + limit);
+        return { status: 200, body: { notifications: page.map(blueskyNotification), ...(start + page.length < all.length && { cursor: String(start + page.length) }), seenAt: this.#now().toISOString() } };
       }
       case 'instagram POST /{id}/media': {
         if (!body.image_url) return { status: 400, body: { error: { message: 'image_url is required', type: 'OAuthException', code: 100 } } };
@@ -251,7 +316,8 @@ export class SandboxPlatformServer {
         const uri = `at://${body.repo}/${body.collection}/${rkey}`;
         if (this.posts.some((x) => x.platform === 'bluesky' && x.id === uri)) return { status: 400, body: { error: 'InvalidRequest', message: `Record already exists: ${uri}` } };
         const embedded = Array.isArray(body.record?.embed?.images) ? body.record.embed.images : [];
-        this.#publish('bluesky', String(body.repo), String(body.record?.text ?? ''), embedded, () => `${this.url}/bluesky/${rkey}`, uri);
+        this.#blueskyDid.set(token, String(body.repo));
+        this.#publish('bluesky', String(body.repo), String(body.record?.text ?? ''), embedded, () => `${this.url}/bluesky/${rkey}`, uri, undefined, body.record?.reply?.parent?.uri);
         return { status: 200, body: { uri, cid: `bafyrei${rkey}`, commit: { cid: 'bafyrei', rev: rkey }, validationStatus: 'valid' } };
       }
       case 'bluesky POST /xrpc/com.atproto.repo.uploadBlob': {
@@ -276,12 +342,12 @@ export class SandboxPlatformServer {
         const mediaIds: string[] = Array.isArray(body.media_ids) ? body.media_ids.map(String) : [];
         const unknownMedia = mediaIds.find((id) => !this.#uploads.has(id));
         if (unknownMedia) return { status: 422, body: { error: `Validation failed: media ${unknownMedia} not found` } };
-        const post = earlier || this.#publish('mastodon', token, String(body.status), mediaIds, (id) => `${this.url}/mastodon/@acct/${id}`, undefined, key);
+        const post = earlier || this.#publish('mastodon', token, String(body.status), mediaIds, (id) => `${this.url}/mastodon/@acct/${id}`, undefined, key, body.in_reply_to_id ?? undefined);
         return { status: 200, body: { id: post.id, url: post.url, uri: post.url, content: `<p>${post.text}</p>`, created_at: post.acceptedAt } };
       }
       case 'sandbox POST /api/posts': {
         const earlier = key && this.#byKey.get(`sandbox:${body.account}:${key}`);
-        const post = earlier || this.#publish('sandbox', String(body.account), String(body.text ?? ''), Array.isArray(body.media) ? body.media : [], (id) => `${this.url}/sandbox/posts/${id}`, undefined, key);
+        const post = earlier || this.#publish('sandbox', String(body.account), String(body.text ?? ''), Array.isArray(body.media) ? body.media : [], (id) => `${this.url}/sandbox/posts/${id}`, undefined, key, body.reply_to ?? undefined);
         return { status: earlier ? 200 : 201, body: { id: post.id, url: post.url } };
       }
       default:
@@ -356,7 +422,16 @@ export class SandboxPlatformServer {
     return send(res, 500, p === 'facebook' || p === 'instagram' ? { error: { message: 'An unknown error occurred', type: 'OAuthException', code: 1 } } : { error: 'Internal Server Error' });
   }
 
-  #control(method: string, path: string, body: Record<string, any>, url: URL, res: ServerResponse): void {
+  async #control(method: string, path: string, body: Record<string, any>, url: URL, res: ServerResponse): Promise<void> {
+    if (method === 'GET' && path === '/comments') return send(res, 200, { items: this.comments });
+    if (method === 'POST' && path === '/comments') {
+      const platforms: CommentPlatform[] = ['x', 'facebook', 'instagram', 'linkedin', 'bluesky', 'mastodon', 'sandbox'];
+      if (!platforms.includes(body.platform) || typeof body.account !== 'string' || typeof body.text !== 'string') {
+        return send(res, 400, { error: `platform (${platforms.join(', ')}), account and text are required` });
+      }
+      const made = await this.comment({ platform: body.platform, account: body.account, text: body.text, ...(body.postId && { postId: String(body.postId) }), ...(body.parentId && { parentId: String(body.parentId) }), ...(body.author && { author: body.author }) });
+      return send(res, 201, made);
+    }
     if (method === 'GET' && path === '/posts') {
       const platform = url.searchParams.get('platform');
       return send(res, 200, { items: platform ? this.posts.filter((p) => p.platform === platform) : this.posts });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FileSecretStore } from '#shared/adapters/file-secret-store.ts';
-import { adminKeySecretName } from '#shared/config/secret-names.ts';
+import { adminKeySecretName, appSecretName } from '#shared/config/secret-names.ts';
 
 /** The app secrets of a Paylaş install; the twin generates any not given in env. */
 export const TWIN_SECRET_NAMES = [
@@ -14,10 +14,10 @@ export const TWIN_SECRET_NAMES = [
   'TIKTOK_CLIENT_SECRET',
   'MASTODON_WEBHOOK_SECRET',
   'PAYLAS_CONVERSION_SECRET',
+  'SANDBOX_WEBHOOK_SECRET',
 ] as const;
 export type TwinSecrets = Record<(typeof TWIN_SECRET_NAMES)[number], string>;
 
-export const appSecretName = (prefix: string, name: string) => `${prefix}app/${name}`;
 
 /**
  * Reads `$PAYLAS_HOME/secrets.json`, takes env values over it, generates what is

@@ -200,6 +200,8 @@ export class Twin {
 
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.urls.api = await listenOnLoopback(this.#server, this.options.port);
+    // Comments made on the sandbox are delivered to the twin's webhooks, signed with the install's secrets.
+    this.sandbox.webhooks = { url: this.urls.api, secrets: { ...secrets.secrets } };
     this.#ready = true;
     if (this.options.prewarmAll) {
       void (async () => {

@@ -16,8 +16,10 @@ export const wiring = defineWiring({
       memoryMb: 512,
       table: 'readwrite',
       secrets: 'readwrite',
-      // Posts due within two minutes are enqueued at once.
-      sendsTo: ['publish'],
+      // Quarantine replays put comments on the bus.
+      bus: true,
+      // Posts due within two minutes are enqueued at once; replies are queued.
+      sendsTo: ['publish', 'replies'],
     },
     'dispatch-due': {
       description: 'Every minute: enqueue due posts, delayed to their second; apply late policies',
@@ -37,7 +39,8 @@ export const wiring = defineWiring({
       table: 'readwrite',
       bus: true,
       email: true,
-      secrets: 'read',
+      // Reads credentials; a token refreshed just before use is written back.
+      secrets: 'readwrite',
       // Retries with a platform's back-off go back on the queue with a delay.
       sendsTo: ['publish'],
     },
@@ -50,18 +53,70 @@ export const wiring = defineWiring({
       email: true,
       secrets: 'readwrite',
     },
+    webhook: {
+      description: 'Platform webhooks: handshake, signature, normalise into CommentReceived',
+      entry: 'functions/webhook/handler.ts',
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      table: 'readwrite',
+      bus: true,
+      secrets: 'read',
+    },
+    'ingest-comments': {
+      description: 'Store, classify and count comments; alert on negative ones',
+      entry: 'functions/ingest-comments/handler.ts',
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      table: 'readwrite',
+      email: true,
+    },
+    'publish-reply': {
+      description: 'Send a requested reply to a comment, exactly once',
+      entry: 'functions/publish-reply/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      table: 'readwrite',
+      bus: true,
+      email: true,
+      secrets: 'readwrite',
+      sendsTo: ['replies'],
+    },
+    'poll-bluesky': {
+      description: 'Every five minutes: Bluesky replies and mentions (it has no webhooks)',
+      entry: 'functions/poll-bluesky/handler.ts',
+      timeoutSeconds: 120,
+      memoryMb: 256,
+      table: 'readwrite',
+      bus: true,
+      email: true,
+      secrets: 'readwrite',
+    },
+    'comment-alerts': {
+      description: 'Every five minutes: negative-comment alerts that waited for their window',
+      entry: 'functions/comment-alerts/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      table: 'readwrite',
+      email: true,
+    },
   },
   queues: {
     publish: { description: 'One message per post target, delayed to the second it is due', consumer: 'publish-post', batchSize: 10, maxReceiveCount: 5 },
+    comments: { description: 'CommentReceived events, stored and counted a batch at a time', consumer: 'ingest-comments', batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 8 },
+    replies: { description: 'One message per requested reply', consumer: 'publish-reply', batchSize: 5, maxReceiveCount: 5 },
   },
   routes: [
     { method: 'GET', path: '/health', function: 'api' },
     { method: 'ANY', path: '/v1/{proxy+}', function: 'api' },
+    { method: 'GET', path: '/webhooks/{platform}', function: 'webhook' },
+    { method: 'POST', path: '/webhooks/{platform}', function: 'webhook' },
   ],
-  rules: [],
+  rules: [{ name: 'comment-received', description: 'Comments from webhooks and polls to ingest', pattern: { source: ['paylas'], 'detail-type': ['CommentReceived'] }, queue: 'comments' }],
   schedules: [
     { name: 'dispatch-due', description: 'Dispatch due posts', expression: 'rate(1 minute)', function: 'dispatch-due' },
     { name: 'refresh-tokens', description: 'Refresh expiring account tokens', expression: 'cron(0 3 * * ? *)', function: 'refresh-tokens' },
+    { name: 'poll-bluesky', description: 'Poll Bluesky notifications', expression: 'rate(5 minutes)', function: 'poll-bluesky' },
+    { name: 'comment-alerts', description: 'Send pending negative-comment alerts', expression: 'rate(5 minutes)', function: 'comment-alerts' },
   ],
 });
 

@@ -2,20 +2,20 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_SOURCE, EventDetails, type DomainEvent } from '../domain/events.ts';
-import type { EventPublisher, Mail, Mailer, PublishMessage, PublishQueue } from '../ports/messaging.ts';
+import type { EventPublisher, Mail, Mailer, MessageQueue, PublishMessage, PublishQueue } from '../ports/messaging.ts';
 
 const BATCH = 10;
 const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** SQS SendMessageBatch, ten at a time; entries SQS refused are retried, then reported. */
-export class SqsPublishQueue implements PublishQueue {
+/** SQS SendMessageBatch of JSON messages, ten at a time; entries SQS refused are retried, then reported. */
+export class SqsMessageQueue<T> implements MessageQueue<T> {
   constructor(
     private readonly queueUrl: string,
     private readonly sqs: SQSClient = new SQSClient({}),
   ) {}
 
-  async enqueue(messages: readonly PublishMessage[], delaySeconds: number): Promise<void> {
+  async enqueue(messages: readonly T[], delaySeconds: number): Promise<void> {
     const delay = Math.max(0, Math.min(900, Math.floor(delaySeconds)));
     for (const batch of chunks(messages, BATCH)) {
       let entries = batch.map((m, i) => ({ Id: String(i), MessageBody: JSON.stringify(m), DelaySeconds: delay }));
@@ -23,12 +23,14 @@ export class SqsPublishQueue implements PublishQueue {
         const out = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
         const failed = new Set((out.Failed ?? []).map((f) => f.Id));
         entries = entries.filter((e) => failed.has(e.Id));
-        if (entries.length > 0 && attempt >= 4) throw new Error(`SQS refused ${entries.length} publish messages: ${out.Failed?.[0]?.Message}`);
+        if (entries.length > 0 && attempt >= 4) throw new Error(`SQS refused ${entries.length} messages: ${out.Failed?.[0]?.Message}`);
         if (entries.length > 0) await pause(50 * 2 ** attempt);
       }
     }
   }
 }
+
+export class SqsPublishQueue extends SqsMessageQueue<PublishMessage> implements PublishQueue {}
 
 /** EventBridge PutEvents, ten per call; each detail is checked against its schema first; failed entries are retried. */
 export class EventBridgePublisher implements EventPublisher {

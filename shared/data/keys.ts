@@ -45,6 +45,32 @@ export const keys = {
   dueShard: (shard: number) => `DUE#${shard}`,
 
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+
+  /** Which of our posts a platform post id is (comments, metrics and clicks arrive with the platform's id). */
+  postRef: (platform: Platform, platformPostId: string) => ({ pk: `PPOST#${platform}#${platformPostId}`, sk: 'POSTREF' }),
+
+  comment: (commentId: string) => ({ pk: `COMMENT#${commentId}`, sk: 'COMMENT' }),
+  commentsOf: (brandId: string) => `BRAND#${brandId}#COMMENTS`,
+  commentsByTime: (brandId: string, receivedAt: string, commentId: string) => ({ gsi1pk: keys.commentsOf(brandId), gsi1sk: `${receivedAt}#${commentId}` }),
+  commentsInStatusOf: (brandId: string, status: string) => `BRAND#${brandId}#COMMENTS#${status}`,
+  commentsByStatus: (brandId: string, status: string, receivedAt: string, commentId: string) => ({
+    gsi2pk: keys.commentsInStatusOf(brandId, status),
+    gsi2sk: `${receivedAt}#${commentId}`,
+  }),
+  /** Daily community counters per brand, local date and platform: what the weekly report reads. */
+  commentDay: (brandId: string, date: string, platform: Platform) => ({ pk: `BRAND#${brandId}`, sk: `CDAY#${date}#${platform}` }),
+  commentDaysOf: (brandId: string) => ({ pk: `BRAND#${brandId}`, skPrefix: 'CDAY#' }),
+  commentAlert: (brandId: string) => ({ pk: `BRAND#${brandId}`, sk: 'COMMENTALERT' }),
+  /** Sparse: brands with negative comments waiting for the next alert window. */
+  alertsPending: 'ALERTS_PENDING',
+
+  quarantine: (id: string) => ({ pk: `QUARANTINE#${id}`, sk: 'Q' }),
+  quarantinePart: (id: string, part: number) => ({ pk: `QUARANTINE#${id}`, sk: `PART#${String(part).padStart(4, '0')}` }),
+  quarantineList: 'QUARANTINE',
+
+  /** Accounts whose platform has no webhooks and is polled (Bluesky), on their claim item. */
+  polled: (platform: Platform) => `POLL#${platform}`,
+  pollCursor: (brandId: string, accountId: string) => ({ pk: `BRAND#${brandId}`, sk: `POLL#${accountId}` }),
 } as const;
 
 /** Stable shard of a post in the due index. */

@@ -1,11 +1,8 @@
 import {
   BatchWriteCommand,
   DeleteCommand,
-  GetCommand,
   PutCommand,
-  QueryCommand,
   type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { Account, type NewAccount, NewAccount as NewAccountSchema } from '../domain/account.ts';
@@ -15,16 +12,19 @@ import { ConcurrentModificationError, StateConflictError } from '../domain/error
 import { Goal, GoalFields, type NewGoal } from '../domain/goal.ts';
 import { newId } from '../domain/ids.ts';
 import { NewPost as NewPostSchema, Post, type NewPost, type PostStatus } from '../domain/post.ts';
-import { Id, Instant, type Platform } from '../domain/primitives.ts';
+import { Id, Instant, Platform } from '../domain/primitives.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import { instantRange, keys } from './keys.ts';
-import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from './pagination.ts';
+import type { Page, PageRequest } from './pagination.ts';
+import { isConditionFailure, TableReader, type Item, type QueryInput } from './table-ops.ts';
 import { DUE_SHARDS } from './table-definition.ts';
 
-type Item = Record<string, unknown>;
 
 export const ApiKeyRecord = z.object({ id: Id, keyHash: z.string().regex(/^[0-9a-f]{64}$/), brandId: Id, label: z.string().max(100).optional(), createdAt: Instant });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
+
+export const PostRef = z.object({ platform: Platform, platformPostId: z.string(), postId: Id, brandId: Id, accountId: Id, publishedAt: Instant.optional() });
+export type PostRef = z.infer<typeof PostRef>;
 
 export interface PostQuery {
   brandId: string;
@@ -36,20 +36,23 @@ export interface PostQuery {
 const EARLIEST = new Date('1970-01-01T00:00:00.000Z');
 const LATEST = new Date('9999-12-31T23:59:59.999Z');
 const BATCH_WRITE_LIMIT = 25;
+/** Platforms without comment webhooks, whose notifications are polled. */
+export const POLLED: readonly Platform[] = ['bluesky'];
 
-const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
 /**
  * Brands, accounts, goals and posts in the single table. Every read is a
  * GetItem or a Query; every state change is a single-item conditional write
  * (optimistic `version`), so two workers can never both win the same move.
  */
-export class Repository {
+export class Repository extends TableReader {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    db: DynamoDBDocumentClient,
+    tableName: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    super(db, tableName);
+  }
 
   // ---- brands -------------------------------------------------------------
 
@@ -61,11 +64,11 @@ export class Repository {
   }
 
   async getBrand(brandId: string): Promise<Brand | undefined> {
-    return this.#get(keys.brand(brandId), Brand);
+    return this.getItem(keys.brand(brandId), Brand);
   }
 
   async listBrands(page: PageRequest = {}): Promise<Page<Brand>> {
-    return this.#page({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.allBrands } }, page, Brand);
+    return this.queryPage({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.allBrands } }, page, Brand);
   }
 
   /** Writes `brand` if the stored version is still `expectedVersion`; returns it with the next version. */
@@ -89,7 +92,14 @@ export class Repository {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...claim, type: 'PlatformClaim', brandId: account.brandId, accountId: account.id },
+          Item: {
+            ...claim,
+            type: 'PlatformClaim',
+            brandId: account.brandId,
+            accountId: account.id,
+            // Platforms without webhooks are polled: their claims are listed by platform.
+            ...(POLLED.includes(account.platform) && { gsi2pk: keys.polled(account.platform), gsi2sk: `${account.brandId}#${account.id}` }),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -110,28 +120,38 @@ export class Repository {
   }
 
   async getAccount(brandId: string, accountId: string): Promise<Account | undefined> {
-    return this.#get(keys.account(brandId, accountId), Account);
+    return this.getItem(keys.account(brandId, accountId), Account);
   }
 
   async listAccounts(brandId: string): Promise<Account[]> {
     const { pk, skPrefix } = keys.accountsOf(brandId);
-    return this.#all({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } }, Account);
+    return this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } }, Account);
   }
 
   /** The account a webhook speaks about, by the platform's own id. */
   async findAccountByPlatformId(platform: Platform, platformAccountId: string): Promise<Account | undefined> {
     const { gsi1pk, gsi1sk } = keys.accountByPlatform(platform, platformAccountId);
-    const [account] = await this.#all(
+    const [account] = await this.queryAll(
       { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk', ExpressionAttributeValues: { ':pk': gsi1pk, ':sk': gsi1sk }, Limit: 1 },
       Account,
     );
     return account;
   }
 
+  /** Accounts on a polled platform (Bluesky), across brands. */
+  async listPolledAccounts(platform: Platform): Promise<Account[]> {
+    const claims = await this.queryAll(
+      { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.polled(platform) } },
+      z.object({ brandId: Id, accountId: Id }),
+    );
+    const accounts = await Promise.all(claims.map((c) => this.getAccount(c.brandId, c.accountId)));
+    return accounts.filter((a): a is Account => a !== undefined);
+  }
+
   /** Connected accounts whose token expires before `before`, across brands (the daily refresh). */
   async listAccountsWithTokensExpiring(before: Date): Promise<Account[]> {
     const [, hi] = instantRange(EARLIEST, before);
-    return this.#all(
+    return this.queryAll(
       { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :hi', ExpressionAttributeValues: { ':pk': keys.tokensExpiring, ':hi': hi } },
       Account,
     );
@@ -147,7 +167,7 @@ export class Repository {
 
   async listGoals(brandId: string): Promise<Goal[]> {
     const { pk, skPrefix } = keys.goalsOf(brandId);
-    return this.#all({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } }, Goal);
+    return this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } }, Goal);
   }
 
   /** Replaces the brand's whole goal set (PUT semantics). */
@@ -179,13 +199,13 @@ export class Repository {
   }
 
   async getPost(postId: string): Promise<Post | undefined> {
-    return this.#get(keys.post(postId), Post);
+    return this.getItem(keys.post(postId), Post);
   }
 
   /** A brand's posts scheduled in [from, to], optionally in one status, in time order. */
   async listPosts(query: PostQuery, page: PageRequest = {}): Promise<Page<Post>> {
     const [lo, hi] = instantRange(query.from ?? EARLIEST, query.to ?? LATEST);
-    const input: Omit<QueryCommandInput, 'TableName'> = query.status
+    const input: QueryInput = query.status
       ? {
           IndexName: 'gsi2',
           KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :lo AND :hi',
@@ -196,7 +216,7 @@ export class Repository {
           KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi',
           ExpressionAttributeValues: { ':pk': keys.postsOf(query.brandId), ':lo': lo, ':hi': hi },
         };
-    return this.#page(input, page, Post);
+    return this.queryPage(input, page, Post);
   }
 
   /** Every `scheduled` post due in [from, to] across all brands, in time order (one Query per shard). */
@@ -204,7 +224,7 @@ export class Repository {
     const [lo, hi] = instantRange(from, to);
     const shards = await Promise.all(
       Array.from({ length: DUE_SHARDS }, (_, shard) =>
-        this.#all(
+        this.queryAll(
           { IndexName: 'due', KeyConditionExpression: 'duePk = :pk AND dueSk BETWEEN :lo AND :hi', ExpressionAttributeValues: { ':pk': keys.dueShard(shard), ':lo': lo, ':hi': hi } },
           Post,
         ),
@@ -224,6 +244,15 @@ export class Repository {
     return next;
   }
 
+  /** Remembers which of our posts a platform post id is; written when a target is published (idempotent). */
+  async putPostRef(ref: PostRef): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.postRef(ref.platform, ref.platformPostId), type: 'PostRef', ...parseOrThrow(PostRef, ref, 'post ref') } }));
+  }
+
+  async getPostRef(platform: Platform, platformPostId: string): Promise<PostRef | undefined> {
+    return this.getItem(keys.postRef(platform, platformPostId), PostRef);
+  }
+
   // ---- API keys -----------------------------------------------------------
 
   /** Stores a brand key by its hash; the key itself is never stored. */
@@ -232,7 +261,7 @@ export class Repository {
   }
 
   async getApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    return this.#get(keys.apiKey(keyHash), ApiKeyRecord);
+    return this.getItem(keys.apiKey(keyHash), ApiKeyRecord);
   }
 
   // ---- items --------------------------------------------------------------
@@ -296,28 +325,5 @@ export class Repository {
     } catch (e) {
       throw isConditionFailure(e) ? new ConcurrentModificationError(kind, id, expectedVersion) : e;
     }
-  }
-
-  async #get<S extends z.ZodType>(key: { pk: string; sk: string }, schema: S): Promise<z.output<S> | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return out.Item ? schema.parse(out.Item) : undefined;
-  }
-
-  async #page<S extends z.ZodType>(input: Omit<QueryCommandInput, 'TableName'>, page: PageRequest, schema: S): Promise<Page<z.output<S>>> {
-    const out = await this.db.send(
-      new QueryCommand({ ...input, TableName: this.tableName, Limit: pageSize(page.limit), ExclusiveStartKey: decodeCursor(page.cursor) }),
-    );
-    return { items: (out.Items ?? []).map((i) => schema.parse(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
-  }
-
-  async #all<S extends z.ZodType>(input: Omit<QueryCommandInput, 'TableName'>, schema: S): Promise<z.output<S>[]> {
-    const items: z.output<S>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
-      for (const i of out.Items ?? []) items.push(schema.parse(i));
-      start = input.Limit !== undefined && items.length >= input.Limit ? undefined : out.LastEvaluatedKey;
-    } while (start);
-    return items;
   }
 }

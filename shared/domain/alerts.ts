@@ -1,5 +1,6 @@
 import type { Brand } from './brand.ts';
 import { formatInZone } from './local-time.ts';
+import type { Comment } from './comment.ts';
 import type { Post, PostTarget } from './post.ts';
 
 /** The alert mails a brand gets when publishing needs a person, in the brand's language. */
@@ -66,4 +67,25 @@ export function reauthMail(brand: Brand, account: { platform: string; handle: st
       'paylas account connect …',
     ].join('\n'),
   };
+}
+
+/** The negative-comment alert: every comment that needs a person, with a link to it. */
+export function commentAlertMail(brand: Brand, comments: readonly Pick<Comment, 'platform' | 'author' | 'text' | 'sentiment' | 'intent' | 'url' | 'id' | 'receivedAt'>[]) {
+  const en = brand.locale === 'en';
+  const n = comments.length;
+  const subject = `[Paylaş] ${brand.name}: ${en ? `${n} comment${n === 1 ? '' : 's'} need${n === 1 ? 's' : ''} attention` : `${n} yorum ilgi bekliyor`}`;
+  const label = (c: (typeof comments)[number]) =>
+    en ? `${c.sentiment}, ${c.intent}` : `${{ positive: 'olumlu', neutral: 'nötr', negative: 'olumsuz' }[c.sentiment]}, ${{ question: 'soru', complaint: 'şikâyet', praise: 'övgü', other: 'diğer' }[c.intent]}`;
+  const lines = [
+    en ? 'These comments are negative or complaints. Answer them from the inbox:' : 'Bu yorumlar olumsuz ya da şikâyet içeriyor. Gelen kutusundan yanıtlayın:',
+    '',
+    ...comments.flatMap((c) => [
+      `• ${c.platform} · ${c.author.handle ?? c.author.name ?? c.author.id} · ${label(c)} · ${formatInZone(new Date(c.receivedAt), brand.timezone)}`,
+      `  “${c.text.replace(/\s+/g, ' ').slice(0, 280)}”`,
+      ...(c.url ? [`  ${c.url}`] : []),
+      `  paylas reply ${c.id} "…"`,
+      '',
+    ]),
+  ];
+  return { to: brand.reportRecipients, subject, text: lines.join('\n') };
 }

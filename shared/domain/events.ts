@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncomingComment } from './comment.ts';
 import { Id, Instant, Platform } from './primitives.ts';
 
 /** Everything Paylaş puts on its bus has source `paylas` and one of these detail types, each with its schema. */
@@ -11,6 +12,9 @@ export const EventDetails = {
   PostFailed: TargetRef.extend({ reason: z.string(), reauthRequired: z.boolean() }),
   PostNeedsReview: TargetRef.extend({ reason: z.string() }),
   PostMissed: z.object({ postId: Id, brandId: Id, scheduledAt: Instant, detectedAt: Instant }),
+  /** A comment as the webhook (or the Bluesky poll) normalised it, with the account it reached. */
+  CommentReceived: z.object({ brandId: Id, accountId: Id, comment: IncomingComment, deliveredAt: Instant }),
+  CommentReplied: z.object({ brandId: Id, commentId: Id, platform: Platform, platformReplyId: z.string(), url: z.string().optional(), repliedAt: Instant }),
 } as const;
 
 export type EventType = keyof typeof EventDetails;

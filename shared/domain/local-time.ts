@@ -96,3 +96,8 @@ export function formatInZone(instant: Date, zone: string): string {
   const wall = new Date(wallClockMs(instant.getTime(), zone));
   return `${wall.toISOString().slice(0, 19)}${formatOffset(offsetMinutes(instant, zone))}`;
 }
+
+/** The calendar date (`YYYY-MM-DD`) of `instant` in `zone`. */
+export function localDate(instant: Date, zone: string): string {
+  return new Date(instant.getTime() + offsetMinutes(instant, zone) * 60_000).toISOString().slice(0, 10);
+}

@@ -19,13 +19,13 @@ import {
 import { route, type Route } from './http-api.ts';
 import { openApiDocument } from './openapi.ts';
 
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 const PostView = Post.and(z.object({ scheduledAtLocal: z.string() }));
 const KeyCreated = z.object({ id: z.string(), brandId: z.string(), label: z.string().optional(), createdAt: z.string(), key: z.string() });
 const pageOf = (q: { cursor?: string | undefined; limit?: number | undefined }) => ({ cursor: q.cursor ?? null, ...(q.limit !== undefined && { limit: q.limit }) });
 
-/** The management API (`/v1`): brands, keys, accounts, goals and posts. */
-export function managementRoutes(m: Management, version: string): Route[] {
+/** The management API (`/v1`): brands, keys, accounts, goals and posts, plus `more` (the inbox); one OpenAPI document for all. */
+export function managementRoutes(m: Management, version: string, more: readonly Route[] = []): Route[] {
   const routes: Route[] = [
     route({ method: 'GET', path: '/health', summary: 'Liveness', auth: false, response: z.object({ status: z.literal('ok') }), handle: async () => ({ status: 'ok' }) }),
     route({
@@ -83,6 +83,7 @@ export function managementRoutes(m: Management, version: string): Route[] {
       method: 'POST', path: '/v1/posts/{postId}/cancel', summary: 'Cancel what has not gone out', auth: true, response: PostView,
       handle: ({ principal, params }) => m.cancelPost(principal, params.postId!),
     }),
+    ...more,
   ];
   const document = openApiDocument(
     [...routes, { method: 'GET', path: '/v1/openapi.json', summary: 'This document', auth: false, handle: async () => null }],

@@ -80,6 +80,20 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       if (res.status === 403 && /duplicate content/i.test(detail)) throw new DuplicateError(`x: ${detail}`);
       throw classifyStatus(res, 'x', detail);
     },
+    async reply(req) {
+      const res = await call(`${base('x', 'https://api.x.com')}/2/tweets`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'x') },
+        body: JSON.stringify({ text: req.text, reply: { in_reply_to_tweet_id: req.to.platformCommentId } }),
+      });
+      if (res.status === 201 && res.json?.data?.id) {
+        const id = String(res.json.data.id);
+        return { platformPostId: id, url: `https://x.com/${req.account.handle.replace(/^@/, '')}/status/${id}` };
+      }
+      const detail = String(res.json?.detail ?? res.json?.errors?.[0]?.message ?? res.json?.title ?? res.text).slice(0, 500);
+      if (res.status === 403 && /duplicate content/i.test(detail)) throw new DuplicateError(`x: ${detail}`);
+      throw classifyStatus(res, 'x', detail);
+    },
     // OAuth 2.0 refresh; X rotates refresh tokens, so the new one must replace the old.
     async refresh(credentials) {
       if (!credentials.refreshToken) throw new PublishError('definite', 'x: no refresh token (the offline.access scope was not granted); reconnect the account', { reauth: true });
@@ -125,6 +139,16 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       });
       const id = res.json?.post_id ?? res.json?.id;
       if (res.status === 200 && id) return { platformPostId: String(id), url: `https://www.facebook.com/${id}` };
+      throw graphError(res, 'facebook');
+    },
+    async reply(req) {
+      const root = base('facebook', `https://graph.facebook.com/${GRAPH_VERSION}`);
+      const res = await call(`${root}/${encodeURIComponent(req.to.platformCommentId)}/comments`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'facebook') },
+        body: JSON.stringify({ message: req.text }),
+      });
+      if (res.status === 200 && res.json?.id) return { platformPostId: String(res.json.id), url: `https://www.facebook.com/${res.json.id}` };
       throw graphError(res, 'facebook');
     },
   };
@@ -175,6 +199,16 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
         const id = String(res.json.id);
         return { platformPostId: id, url: `https://www.instagram.com/p/${id}/` };
       }
+      throw graphError(res, 'instagram');
+    },
+    async reply(req) {
+      const root = base('instagram', `https://graph.instagram.com/${GRAPH_VERSION}`);
+      const res = await call(`${root}/${encodeURIComponent(req.to.platformCommentId)}/replies`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'instagram') },
+        body: JSON.stringify({ message: req.text }),
+      });
+      if (res.status === 200 && res.json?.id) return { platformPostId: String(res.json.id) };
       throw graphError(res, 'instagram');
     },
     // Long-lived Instagram Login tokens (60 days) are refreshed into new 60-day tokens.
@@ -228,6 +262,21 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       }
       throw classifyStatus(res, 'linkedin', detail);
     },
+    // Comments on an organisation's post: POST /rest/socialActions/{post}/comments, as the organisation.
+    async reply(req) {
+      const actor = req.account.platformAccountId.startsWith('urn:li:') ? req.account.platformAccountId : `urn:li:organization:${req.account.platformAccountId}`;
+      const object = req.to.platformData?.sourcePost ?? req.to.platformPostId;
+      if (!object) throw new PublishError('definite', 'linkedin: the comment does not name the post it belongs to');
+      const root = base('linkedin', 'https://api.linkedin.com');
+      const res = await call(`${root}/rest/socialActions/${encodeURIComponent(object)}/comments`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'linkedin'), 'linkedin-version': LINKEDIN_VERSION, 'x-restli-protocol-version': '2.0.0' },
+        body: JSON.stringify({ actor, object, message: { text: req.text }, parentComment: req.to.platformCommentId }),
+      });
+      const id = res.headers.get('x-restli-id') ?? res.json?.['$URN'] ?? res.json?.commentUrn;
+      if ((res.status === 201 || res.status === 200) && id) return { platformPostId: String(id), url: `https://www.linkedin.com/feed/update/${object}/` };
+      throw classifyStatus(res, 'linkedin', String(res.json?.message ?? res.text).slice(0, 500));
+    },
   };
 
   const bluesky: PlatformClient = {
@@ -275,6 +324,43 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
       throw classifyStatus(res, 'bluesky', detail);
     },
+    // A post whose record names the thread root and the parent; the rkey comes from the request key.
+    async reply(req) {
+      const pds = base('bluesky', req.credentials.pdsUrl ?? 'https://bsky.social');
+      const repo = req.account.platformAccountId;
+      const d = req.to.platformData ?? {};
+      const parent = { uri: d.uri ?? req.to.platformCommentId, cid: d.cid ?? '' };
+      const root = { uri: d.rootUri ?? parent.uri, cid: d.rootCid ?? parent.cid };
+      if (!parent.cid) throw new PublishError('definite', 'bluesky: the comment has no cid to reply to');
+      const rkey = tidFromKey(req.idempotencyKey, req.requestedAt);
+      const auth = { ...json, authorization: bearer(req.credentials.accessJwt ?? req.credentials.accessToken, 'bluesky') };
+      const res = await call(`${pds}/xrpc/com.atproto.repo.createRecord`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          repo,
+          collection: 'app.bsky.feed.post',
+          rkey,
+          record: { $type: 'app.bsky.feed.post', text: req.text, createdAt: now().toISOString(), facets: linkFacets(req.text), reply: { root, parent } },
+        }),
+      });
+      const url = `https://bsky.app/profile/${req.account.handle.replace(/^@/, '')}/post/${rkey}`;
+      if (res.status === 200 && res.json?.uri) return { platformPostId: String(res.json.uri), url };
+      const detail = `${res.json?.error ?? ''} ${res.json?.message ?? res.text}`.trim().slice(0, 500);
+      if (res.status === 400 && /already exists/i.test(detail)) return { platformPostId: `at://${repo}/app.bsky.feed.post/${rkey}`, url };
+      if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
+      throw classifyStatus(res, 'bluesky', detail);
+    },
+    async notifications(req) {
+      const pds = base('bluesky', req.credentials.pdsUrl ?? 'https://bsky.social');
+      const res = await call(`${pds}/xrpc/app.bsky.notification.listNotifications?limit=50${req.cursor ? `&cursor=${encodeURIComponent(req.cursor)}` : ''}`, {
+        headers: { authorization: bearer(req.credentials.accessJwt ?? req.credentials.accessToken, 'bluesky') },
+      });
+      if (res.status === 200 && Array.isArray(res.json?.notifications)) return { notifications: res.json.notifications as unknown[], ...(res.json.cursor && { cursor: String(res.json.cursor) }) };
+      const detail = `${res.json?.error ?? ''} ${res.json?.message ?? res.text}`.trim().slice(0, 300);
+      if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
+      throw classifyStatus(res, 'bluesky', detail);
+    },
     async refresh(credentials) {
       const pds = base('bluesky', credentials.pdsUrl ?? 'https://bsky.social');
       const res = await call(`${pds}/xrpc/com.atproto.server.refreshSession`, { method: 'POST', headers: { authorization: bearer(credentials.refreshJwt, 'bluesky') } });
@@ -318,6 +404,17 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       if (res.status === 200 && res.json?.id) return { platformPostId: String(res.json.id), ...(res.json.url && { url: String(res.json.url) }) };
       throw classifyStatus(res, 'mastodon', String(res.json?.error ?? res.text).slice(0, 500));
     },
+    async reply(req) {
+      const instance = req.credentials.instanceUrl;
+      if (!instance && !options.endpointOverride) throw new PublishError('definite', 'mastodon: the account has no instanceUrl; reconnect it', { reauth: true });
+      const res = await call(`${base('mastodon', instance ?? '')}/api/v1/statuses`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'mastodon'), 'idempotency-key': req.idempotencyKey },
+        body: JSON.stringify({ status: req.text, in_reply_to_id: req.to.platformData?.statusId ?? req.to.platformCommentId, visibility: 'public' }),
+      });
+      if (res.status === 200 && res.json?.id) return { platformPostId: String(res.json.id), ...(res.json.url && { url: String(res.json.url) }) };
+      throw classifyStatus(res, 'mastodon', String(res.json?.error ?? res.text).slice(0, 500));
+    },
   };
 
   const sandbox: PlatformClient = {
@@ -328,6 +425,15 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
         method: 'POST',
         headers: { ...json, authorization: bearer(req.credentials.accessToken, 'sandbox'), 'idempotency-key': req.idempotencyKey },
         body: JSON.stringify({ account: req.account.platformAccountId, text: req.text, media: req.media }),
+      });
+      if ((res.status === 200 || res.status === 201) && res.json?.id) return { platformPostId: String(res.json.id), url: String(res.json.url) };
+      throw classifyStatus(res, 'sandbox', String(res.json?.error ?? res.text).slice(0, 500));
+    },
+    async reply(req) {
+      const res = await call(`${base('sandbox', 'http://127.0.0.1:8020/sandbox')}/api/posts`, {
+        method: 'POST',
+        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'sandbox'), 'idempotency-key': req.idempotencyKey },
+        body: JSON.stringify({ account: req.account.platformAccountId, text: req.text, reply_to: req.to.platformCommentId }),
       });
       if ((res.status === 200 || res.status === 201) && res.json?.id) return { platformPostId: String(res.json.id), url: String(res.json.url) };
       throw classifyStatus(res, 'sandbox', String(res.json?.error ?? res.text).slice(0, 500));

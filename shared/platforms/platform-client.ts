@@ -41,6 +41,19 @@ export interface PublishRequest {
   onCheckpoint?: (data: Record<string, string>) => Promise<void>;
 }
 
+/** A reply to a comment, sent as the brand's account. */
+export interface ReplyRequest {
+  account: Account;
+  credentials: Record<string, string>;
+  text: string;
+  /** The comment answered, as the platform identified it. */
+  to: { platformCommentId: string; platformPostId?: string; platformData?: Record<string, string> };
+  /** Stable for one reply request: the same on every attempt. */
+  idempotencyKey: string;
+  /** When the reply was requested (ISO); stable across attempts. */
+  requestedAt: string;
+}
+
 export interface Published {
   platformPostId: string;
   url?: string;
@@ -59,6 +72,13 @@ export interface PlatformClient {
   unknownOutcome: UnknownOutcomePolicy;
   /** Publishes; when the platform answers "duplicate" and names the live post, resolves with it. */
   publish(req: PublishRequest): Promise<Published>;
+  /** Answers a comment; the same failure classes as `publish`. */
+  reply(req: ReplyRequest): Promise<Published>;
+  /**
+   * One page of the account's notifications, newest first, for platforms that
+   * have no webhooks (Bluesky): pass `cursor` to read older pages.
+   */
+  notifications?(req: { account: Account; credentials: Record<string, string>; cursor?: string }): Promise<{ notifications: unknown[]; cursor?: string }>;
   /**
    * Exchanges the refresh token (or long-lived token) for fresh credentials,
    * including `expiresAt` (ISO) when the new access token expires. Absent where

@@ -6,10 +6,11 @@ import { Id } from '../domain/primitives.ts';
 export const PublishMessage = z.object({ postId: Id, accountId: Id });
 export type PublishMessage = z.infer<typeof PublishMessage>;
 
-export interface PublishQueue {
+export interface MessageQueue<T> {
   /** Enqueues messages that become visible after `delaySeconds` (0–900). */
-  enqueue(messages: readonly PublishMessage[], delaySeconds: number): Promise<void>;
+  enqueue(messages: readonly T[], delaySeconds: number): Promise<void>;
 }
+export type PublishQueue = MessageQueue<PublishMessage>;
 
 export interface EventPublisher {
   publish(events: readonly DomainEvent[]): Promise<void>;

@@ -324,6 +324,9 @@ export class Publisher {
     } else if (target.status === 'needs_review') {
       events.push({ type: 'PostNeedsReview', detail: { ...ref, reason: target.error ?? 'outcome unknown' } });
     }
+    if (target.status === 'published' && target.platformPostId) {
+      await this.deps.repo.putPostRef({ platform: target.platform, platformPostId: target.platformPostId, postId: post.id, brandId: post.brandId, accountId: target.accountId, ...(target.publishedAt && { publishedAt: target.publishedAt }) });
+    }
     await this.deps.events.publish(events);
     if (target.status === 'failed' || target.status === 'needs_review') await sendAlert(this.deps, target.status, post, target, target.error ?? '');
     this.deps.crash?.('after-announce', { postId: post.id, accountId: target.accountId });

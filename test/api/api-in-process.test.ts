@@ -29,6 +29,8 @@ beforeAll(async () => {
     [ENV.secretsDir]: secretsDir,
     // The API cases schedule days ahead, so nothing is enqueued at once here; the twin driver covers that path.
     [ENV.queueUrl('publish')]: 'http://127.0.0.1:9/000000000000/publish',
+    [ENV.queueUrl('replies')]: 'http://127.0.0.1:9/000000000000/replies',
+    [ENV.busName]: 'paylas-api-test',
     AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
     AWS_REGION: LOCAL_AWS.region,
     AWS_ACCESS_KEY_ID: 'local',

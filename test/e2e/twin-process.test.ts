@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import { apiCases } from '#test/api/api-cases.ts';
 import { headersFor, type ApiDriver } from '#test/api/driver.ts';
 import { startTwinProcess, type TwinProcess } from '#test/support/twin-process.ts';
 import { waitFor } from '#test/support/wait.ts';
+import { signatureHeaders } from '#shared/webhooks/signatures.ts';
 
 const home = mkdtempSync(path.join(tmpdir(), 'paylas-e2e-'));
 let twin: TwinProcess;
@@ -125,6 +126,68 @@ describe('publishing in the twin', () => {
     const page = await (await fetch(twin.urls.sandbox)).text();
     expect(page).toContain(text);
   });
+});
+
+describe('community in the twin', () => {
+  const demoBrand = async () => {
+    const brands = (await driver().request('GET', '/v1/brands?limit=100')).body.items as { id: string; name: string }[];
+    const demo = brands.find((b) => b.name === 'Demo Kahve')!;
+    const accounts = (await driver().request('GET', `/v1/brands/${demo.id}/accounts`)).body.items as { id: string; platformAccountId: string }[];
+    return { demo, account: accounts[0]! };
+  };
+  const allComments = async (brandId: string) => {
+    const items: { id: string; text: string; reply?: { status: string } }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: typeof items; nextCursor: string | null } = (await driver().request('GET', `/v1/comments?brandId=${brandId}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  };
+
+  it('a comment on the sandbox arrives by signed webhook, shows in the inbox, and is answered once from the CLI', async () => {
+    const { demo, account } = await demoBrand();
+    const made = await fetch(`${twin.urls.sandbox}/_sandbox/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'sandbox', account: account.platformAccountId, postId: 'p1', text: 'Siparişim hâlâ gelmedi, çok kötü!' }),
+    });
+    const { delivery } = (await made.json()) as { delivery: { status: number } };
+    expect(delivery.status).toBe(200);
+    const comment = await waitFor(async () => (await allComments(demo.id)).find((c) => c.text === 'Siparişim hâlâ gelmedi, çok kötü!'), 'the comment to be stored', 30_000);
+    const inbox = await cli(['inbox', '--brand', demo.id]);
+    expect(inbox.code).toBe(0);
+    expect(inbox.stdout).toContain(comment.id);
+    const replied = await cli(['reply', comment.id, 'Hemen bakıyoruz, özür dileriz.']);
+    expect(replied.code, replied.stderr).toBe(0);
+    await waitFor(async () => ((await driver().request('GET', `/v1/comments/${comment.id}`)).body.reply?.status === 'published' ? true : undefined), 'the reply to be sent', 30_000);
+    const sent = ((await (await fetch(`${twin.urls.sandbox}/_sandbox/posts?platform=sandbox`)).json()) as { items: { text: string }[] }).items.filter((p) => p.text === 'Hemen bakıyoruz, özür dileriz.');
+    expect(sent).toHaveLength(1);
+    expect((await cli(['reply', comment.id, 'again'])).code).toBe(1);
+  });
+
+  it('stores all of 500 concurrent signed deliveries', async () => {
+    const { demo, account } = await demoBrand();
+    const secret = (JSON.parse(readFileSync(path.join(home, 'secrets.json'), 'utf8')) as Record<string, string>).SANDBOX_WEBHOOK_SECRET!;
+    const before = (await allComments(demo.id)).length;
+    const run = `load-${Date.now()}`;
+    const bodies = Array.from({ length: 500 }, (_, i) =>
+      Buffer.from(JSON.stringify({ object: 'sandbox', entry: [{ account: account.platformAccountId, comments: [{ id: `${run}-${i}`, post_id: 'p1', text: `Yorum ${i}: harika!`, from: { id: `fan-${i}` }, created_time: new Date().toISOString() }] }] })),
+    );
+    const statuses = await Promise.all(
+      bodies.map(async (body) => {
+        const res = await fetch(`${twin.urls.api}/webhooks/sandbox`, { method: 'POST', headers: { 'content-type': 'application/json', ...signatureHeaders('sandbox', body, secret, Math.floor(Date.now() / 1000)) }, body });
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const stored = await waitFor(async () => {
+      const n = (await allComments(demo.id)).length - before;
+      return n >= 500 ? n : undefined;
+    }, 'all 500 comments to be stored', 120_000);
+    expect(stored).toBe(500);
+  }, 180_000);
 });
 
 describe('management API, local twin over HTTP', () => apiCases(driver));

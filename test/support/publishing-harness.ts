@@ -6,7 +6,7 @@ import { AwsEndpoint, type BusEvent } from '#infra/twin/aws-endpoint.ts';
 import { LOCAL_AWS, startSes } from '#infra/twin/local-services.ts';
 import { createQueueTable, LocalQueues } from '#infra/twin/queues.ts';
 import { FileSecretStore } from '#shared/adapters/file-secret-store.ts';
-import { EventBridgePublisher, SesMailer, SqsPublishQueue } from '#shared/adapters/aws-messaging.ts';
+import { EventBridgePublisher, SesMailer, SqsMessageQueue, SqsPublishQueue } from '#shared/adapters/aws-messaging.ts';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -58,6 +58,8 @@ export class PublishingHarness {
     this.queues = new LocalQueues(this.local.db, this.clock);
     await this.queues.define({ name: 'publish-dlq', visibilityTimeoutSeconds: 30 });
     await this.queues.define({ name: 'publish', visibilityTimeoutSeconds: 360, deadLetter: { queue: 'publish-dlq', maxReceiveCount: 5 } });
+    await this.queues.define({ name: 'replies-dlq', visibilityTimeoutSeconds: 30 });
+    await this.queues.define({ name: 'replies', visibilityTimeoutSeconds: 360, deadLetter: { queue: 'replies-dlq', maxReceiveCount: 5 } });
     this.#endpoint = new AwsEndpoint({ queues: this.queues, rules: [], busName: 'paylas-test', region: LOCAL_AWS.region, clock: this.clock, onEvent: (e) => this.events.push(e) });
     await this.#endpoint.start(0);
     this.ses = await startSes(path.join(this.#dir, 'outbox'), 0);
@@ -87,6 +89,16 @@ export class PublishingHarness {
       },
     });
     return this;
+  }
+
+  /** A queue of the harness through the real SQS adapter. */
+  sqsQueue<T>(name: string): SqsMessageQueue<T> {
+    return new SqsMessageQueue<T>(this.#endpoint.queueUrl(name), new SQSClient({ ...LOCAL_AWS, endpoint: this.#endpoint.url }));
+  }
+
+  /** The real EventBridge adapter, into `events`. */
+  eventPublisher(): EventBridgePublisher {
+    return new EventBridgePublisher('paylas-test', new EventBridgeClient({ ...LOCAL_AWS, endpoint: this.#endpoint.url }));
   }
 
   async stop(): Promise<void> {

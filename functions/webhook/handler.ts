@@ -1,0 +1,39 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { EventBridgePublisher } from '#shared/adapters/aws-messaging.ts';
+import { loadConfig } from '#shared/config/env.ts';
+import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
+import { CommunityStore } from '#shared/data/community-store.ts';
+import { createDocumentClient } from '#shared/data/dynamo-client.ts';
+import { Repository } from '#shared/data/repository.ts';
+import { WebhookIntake } from '#shared/use-cases/webhooks.ts';
+
+const logger = new Logger();
+const config = loadConfig(['table', 'bus', 'secrets']);
+const clock = clockFromEnv();
+const db = createDocumentClient();
+const repo = new Repository(db, config.tableName, clock);
+const intake = new WebhookIntake({
+  findAccount: (platform, id) => repo.findAccountByPlatformId(platform, id),
+  community: new CommunityStore(db, config.tableName, clock),
+  events: new EventBridgePublisher(config.busName),
+  secrets: secretStoreFromEnv(),
+  secretsPrefix: config.secretsPrefix,
+  clock,
+});
+
+/** `GET|POST /webhooks/{platform}`: handshake, signature over the raw bytes, normalise, put on the bus. */
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const name = event.pathParameters?.platform ?? event.rawPath.split('/').pop() ?? '';
+  const body = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  try {
+    const res = await intake.handle({ method: event.requestContext.http.method, name, query: Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')), headers, body });
+    if (res.outcome !== 'handshake') logger.info('webhook', { platform: name, outcome: res.outcome, reason: res.reason, comments: res.comments, bytes: body.length });
+    return { statusCode: res.status, headers: { 'content-type': res.contentType, 'cache-control': 'no-store' }, body: res.body };
+  } catch (error) {
+    // Our own failure (the bus or the table): 5xx makes the platform deliver again.
+    logger.error('webhook failed', { platform: name, error: error as Error });
+    return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'unavailable', message: 'try again', details: null } }) };
+  }
+}

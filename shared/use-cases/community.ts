@@ -1,0 +1,343 @@
+import { randomBytes } from 'node:crypto';
+import type { Brand } from '../domain/brand.ts';
+import { classifyComment } from '../domain/classify.ts';
+import type { Clock } from '../domain/clock.ts';
+import { commentIdOf, needsAttention, responseBucket, type Comment, type IncomingComment } from '../domain/comment.ts';
+import { commentAlertMail } from '../domain/alerts.ts';
+import { ConcurrentModificationError } from '../domain/errors.ts';
+import type { EventDetail } from '../domain/events.ts';
+import { localDate } from '../domain/local-time.ts';
+import type { CommunityStore, Deltas } from '../data/community-store.ts';
+import type { Repository } from '../data/repository.ts';
+import type { EventPublisher, Mailer } from '../ports/messaging.ts';
+
+/** At most one negative-comment alert mail per brand in this window. */
+export const ALERT_WINDOW_MS = 15 * 60_000;
+/**
+ * A comment stored but not yet counted is only recounted once the worker that
+ * stored it must have stopped (longer than the ingest function's timeout);
+ * until then a redelivery is handed back to the queue.
+ */
+export const RECOUNT_AFTER_MS = 2 * 60_000;
+const MAX_PENDING_IN_ALERT = 50;
+const CACHE_MS = 60_000;
+
+export interface CommunityDeps {
+  repo: Repository;
+  community: CommunityStore;
+  clock: Clock;
+  mailer: Mailer;
+  events?: EventPublisher;
+  recountAfterMs?: number;
+}
+
+export type IngestResult = 'stored' | 'duplicate' | 'response' | 'ignored';
+
+/** Thrown for a record that must come back later (the queue redelivers it). */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+
+export const newToken = () => randomBytes(9).toString('base64url');
+
+/**
+ * Counting that survives crashes without transactions. A comment (or its
+ * first response) carries the token of the aggregate update that counts it;
+ * the day item records every token it has applied in the same write as the
+ * counts. On a redelivery, "token applied" means counted; "not applied" means
+ * the worker stopped between the two writes, and the comment is re-tokened and
+ * counted again — only after that worker must have stopped, so two live
+ * workers never both count it.
+ */
+export class Counting {
+  constructor(private readonly deps: Pick<CommunityDeps, 'community' | 'clock' | 'recountAfterMs'>) {}
+
+  /** Whether `token` was applied to the day of `comment`. */
+  async applied(comment: Pick<Comment, 'brandId' | 'platform'>, date: string, token: string): Promise<boolean> {
+    const day = await this.deps.community.getDay(comment.brandId, date, comment.platform);
+    return day?.tokens?.has(token) ?? false;
+  }
+
+  /**
+   * For a comment found already stored: counted (true), or taken over for a
+   * recount under `token` (false), or RetryLater while its writer may still run.
+   */
+  async claimRecount(comment: Comment, attribute: 'countToken' | 'responseToken', date: string, token: string, since: string): Promise<'counted' | 'recount'> {
+    const current = comment[attribute];
+    if (!current || (await this.applied(comment, date, current))) return 'counted';
+    const age = this.deps.clock.now().getTime() - Date.parse(since);
+    if (age < (this.deps.recountAfterMs ?? RECOUNT_AFTER_MS)) throw new RetryLater(`comment ${comment.id}: stored ${Math.round(age / 1000)} s ago and not counted yet`);
+    if (!(await this.deps.community.retoken(comment.id, attribute, current, token))) throw new RetryLater(`comment ${comment.id}: recounted by another worker`);
+    return 'recount';
+  }
+}
+
+/** The deltas a new comment adds to its day. */
+export function receivedDeltas(c: Pick<Comment, 'sentiment' | 'intent'>): Deltas {
+  return { received: 1, [`s_${c.sentiment}`]: 1, [`i_${c.intent}`]: 1 };
+}
+
+/** The deltas a first response adds to the day the comment was received. */
+export function responseDeltas(c: Pick<Comment, 'sentiment' | 'receivedAt'>, firstResponseAt: string): Deltas {
+  const minutes = Math.max(0, (Date.parse(firstResponseAt) - Date.parse(c.receivedAt)) / 60_000);
+  return { answered: 1, ...(c.sentiment === 'negative' && { answeredNegative: 1 }), [`frt_${responseBucket(minutes)}`]: 1 };
+}
+
+class TtlCache<V> {
+  readonly #map = new Map<string, { value: V; at: number }>();
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.#map.get(key);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+    const value = await load();
+    this.#map.set(key, { value, at: Date.now() });
+    return value;
+  }
+}
+
+interface Group {
+  brand: Brand;
+  date: string;
+  platform: Comment['platform'];
+  token: string;
+  deltas: Deltas;
+  members: { id: string; comment: Comment; fresh: boolean }[];
+}
+
+/**
+ * `CommentReceived` → stored, classified, counted, alerted. Idempotent by
+ * (platform, account, comment id); counters move only for comments this call
+ * stored (or recounts, see Counting); one aggregate write per (brand, day,
+ * platform) per batch.
+ */
+export class CommentIngest {
+  readonly #brands = new TtlCache<Brand | undefined>();
+  readonly #posts = new TtlCache<string | undefined>();
+  readonly #counting: Counting;
+
+  constructor(private readonly deps: CommunityDeps) {
+    this.#counting = new Counting(deps);
+  }
+
+  /** Processes a batch; returns the ids of records to hand back to the queue, with the reason. */
+  async ingest(records: readonly { id: string; detail: EventDetail<'CommentReceived'> }[]): Promise<{ results: Map<string, IngestResult>; failures: Map<string, Error> }> {
+    const results = new Map<string, IngestResult>();
+    const failures = new Map<string, Error>();
+    const groups = new Map<string, Group>();
+    const now = this.deps.clock.now();
+
+    // The same comment twice in one batch is handled once; the copies share its outcome.
+    const copies = new Map<string, string[]>();
+    const unique = records.filter(({ id, detail }) => {
+      const key = commentIdOf(detail.comment.platform, detail.comment.platformAccountId, detail.comment.platformCommentId);
+      const seen = copies.get(key);
+      if (seen) seen.push(id);
+      else copies.set(key, [id]);
+      return !seen;
+    });
+
+    await Promise.all(
+      unique.map(async ({ id, detail }) => {
+        try {
+          const brand = await this.#brand(detail.brandId);
+          if (!brand) return void results.set(id, 'ignored');
+          if (isOwn(detail.comment)) return void results.set(id, await this.#ownResponse(brand, detail));
+          const comment = await this.#build(brand, detail, now);
+          const date = localDate(new Date(comment.receivedAt), brand.timezone);
+          const group = this.#group(groups, brand, date, comment.platform);
+          comment.countToken = group.token;
+          if (await this.deps.community.putNewComment(comment)) {
+            group.members.push({ id, comment, fresh: true });
+            return;
+          }
+          const stored = (await this.deps.community.getComment(comment.id))!;
+          const verdict = await this.#counting.claimRecount(stored, 'countToken', date, group.token, stored.ingestedAt);
+          if (verdict === 'counted') return void results.set(id, 'duplicate');
+          group.members.push({ id, comment: { ...stored, countToken: group.token }, fresh: false });
+        } catch (e) {
+          failures.set(id, e as Error);
+        }
+      }),
+    );
+
+    await Promise.all(
+      [...groups.values()].map(async (g) => {
+        if (g.members.length === 0) return;
+        for (const m of g.members) for (const [k, n] of Object.entries(receivedDeltas(m.comment))) g.deltas[k as keyof Deltas] = (g.deltas[k as keyof Deltas] ?? 0) + (n ?? 0);
+        try {
+          await this.deps.community.applyToDay(g.brand.id, g.date, g.platform, g.deltas, g.token);
+          for (const m of g.members) results.set(m.id, 'stored');
+        } catch (e) {
+          for (const m of g.members) failures.set(m.id, e as Error);
+        }
+      }),
+    );
+
+    // Alerts for what this batch stored for the first time.
+    const attention = new Map<string, { brand: Brand; comments: Comment[] }>();
+    for (const g of groups.values()) {
+      for (const m of g.members) {
+        if (!m.fresh || !needsAttention(m.comment) || results.get(m.id) !== 'stored') continue;
+        const entry = attention.get(g.brand.id) ?? { brand: g.brand, comments: [] };
+        entry.comments.push(m.comment);
+        attention.set(g.brand.id, entry);
+      }
+    }
+    const alerts = new CommentAlerts(this.deps);
+    for (const { brand, comments } of attention.values()) await alerts.raise(brand, comments);
+    for (const [first, ...rest] of copies.values()) {
+      const failure = failures.get(first!);
+      for (const id of rest) {
+        if (failure) failures.set(id, failure);
+        else results.set(id, results.get(first!) === 'stored' ? 'duplicate' : results.get(first!)!);
+      }
+    }
+    return { results, failures };
+  }
+
+  async #build(brand: Brand, detail: EventDetail<'CommentReceived'>, now: Date): Promise<Comment> {
+    const c = detail.comment;
+    const classification = classifyComment(c.text);
+    const postId = c.platformPostId ? await this.#posts.get(`${c.platform}#${c.platformPostId}`, async () => (await this.deps.repo.getPostRef(c.platform, c.platformPostId!))?.postId) : undefined;
+    const at = now.toISOString();
+    return {
+      id: commentIdOf(c.platform, c.platformAccountId, c.platformCommentId),
+      brandId: brand.id,
+      accountId: detail.accountId,
+      platform: c.platform,
+      platformCommentId: c.platformCommentId,
+      ...(c.platformPostId && { platformPostId: c.platformPostId }),
+      ...(postId && { postId }),
+      ...(c.parentCommentId && { parentCommentId: c.parentCommentId }),
+      text: c.text,
+      author: c.author,
+      ...(c.url && { url: c.url }),
+      ...(c.platformData && { platformData: c.platformData }),
+      sentiment: classification.sentiment,
+      intent: classification.intent,
+      language: classification.language,
+      status: 'open',
+      tags: [],
+      receivedAt: c.createdAt,
+      ingestedAt: at,
+      countToken: '',
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+  }
+
+  /** The brand answered on the platform itself: that stops the response clock of the comment it answers. */
+  async #ownResponse(brand: Brand, detail: EventDetail<'CommentReceived'>): Promise<IngestResult> {
+    const c = detail.comment;
+    if (!c.parentCommentId) return 'ignored'; // the brand commenting on its own post
+    const parent = await this.deps.community.getComment(commentIdOf(c.platform, c.platformAccountId, c.parentCommentId));
+    if (!parent) throw new RetryLater(`the comment ${c.parentCommentId} this reply answers has not arrived yet`);
+    await recordFirstResponse(this.deps, this.#counting, brand, parent, c.createdAt);
+    return 'response';
+  }
+
+  #brand(brandId: string) {
+    return this.#brands.get(brandId, () => this.deps.repo.getBrand(brandId));
+  }
+
+  #group(groups: Map<string, Group>, brand: Brand, date: string, platform: Comment['platform']): Group {
+    const key = `${brand.id}#${date}#${platform}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { brand, date, platform, token: newToken(), deltas: {}, members: [] }));
+    return g;
+  }
+}
+
+/** Whether the comment was written by the account that received it (the brand itself). */
+export function isOwn(c: IncomingComment): boolean {
+  if (c.author.id === c.platformAccountId) return true;
+  const org = (id: string) => /^urn:li:organization:(\d+)$/.exec(id)?.[1] ?? id;
+  return c.platform === 'linkedin' && org(c.author.id) === org(c.platformAccountId);
+}
+
+/**
+ * Sets the comment's first response (if it has none) and counts it on the day
+ * the comment was received: answered, answered negatives, the response-time
+ * histogram. Safe to call again for the same comment.
+ */
+export async function recordFirstResponse(
+  deps: Pick<CommunityDeps, 'community' | 'clock'>,
+  counting: Counting,
+  brand: Brand,
+  comment: Comment,
+  at: string,
+  change: (c: Comment) => Comment = (c) => c,
+): Promise<Comment> {
+  const date = localDate(new Date(comment.receivedAt), brand.timezone);
+  let current = comment;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      if (current.firstResponseAt) {
+        // Answered before: make sure that answer was counted, then apply the change.
+        const token = newToken();
+        if ((await counting.claimRecount(current, 'responseToken', date, token, current.updatedAt)) === 'recount') {
+          await deps.community.applyToDay(brand.id, date, current.platform, responseDeltas(current, current.firstResponseAt), token);
+          current = (await deps.community.getComment(comment.id)) ?? current;
+        }
+        const changed = change(current);
+        return changed === current ? current : await deps.community.saveComment(changed, current.version);
+      }
+      const token = newToken();
+      const saved = await deps.community.saveComment({ ...change(current), firstResponseAt: at, responseToken: token }, current.version);
+      await deps.community.applyToDay(brand.id, date, saved.platform, responseDeltas(saved, at), token);
+      return saved;
+    } catch (e) {
+      if (!(e instanceof ConcurrentModificationError)) throw e;
+      current = (await deps.community.getComment(comment.id)) ?? current;
+    }
+  }
+  throw new Error(`comment ${comment.id}: too many concurrent writes`);
+}
+
+/**
+ * One negative-comment mail per brand per window. A batch that arrives inside
+ * the window leaves its comments pending on the brand's alert item; the next
+ * batch after the window, or the alert sweep, mails them.
+ */
+export class CommentAlerts {
+  constructor(private readonly deps: Pick<CommunityDeps, 'community' | 'clock' | 'mailer' | 'repo'>) {}
+
+  async raise(brand: Brand, comments: Comment[]): Promise<'sent' | 'pending'> {
+    const now = this.deps.clock.now();
+    const state = await this.deps.community.getAlertState(brand.id);
+    const open = !state.lastSentAt || now.getTime() - Date.parse(state.lastSentAt) >= ALERT_WINDOW_MS;
+    if (open && (await this.deps.community.claimAlertWindow(state, now))) {
+      await this.#send(brand, [...(await this.#pending(state.pendingIds ?? [])), ...comments]);
+      return 'sent';
+    }
+    await this.deps.community.markAlertPending(brand.id, now, comments.map((c) => c.id));
+    return 'pending';
+  }
+
+  /** The sweep: brands whose pending comments have waited out the window. */
+  async sweep(): Promise<number> {
+    const now = this.deps.clock.now();
+    let sent = 0;
+    for (const state of await this.deps.community.listPendingAlerts()) {
+      if (state.lastSentAt && now.getTime() - Date.parse(state.lastSentAt) < ALERT_WINDOW_MS) continue;
+      const brand = await this.deps.repo.getBrand(state.brandId);
+      if (!brand || !(await this.deps.community.claimAlertWindow(state, now))) continue;
+      const comments = await this.#pending(state.pendingIds ?? []);
+      if (comments.length > 0) await this.#send(brand, comments);
+      sent++;
+    }
+    return sent;
+  }
+
+  async #pending(ids: readonly string[]): Promise<Comment[]> {
+    const unique = [...new Set(ids)].slice(-MAX_PENDING_IN_ALERT);
+    return (await Promise.all(unique.map((id) => this.deps.community.getComment(id)))).filter((c): c is Comment => c !== undefined);
+  }
+
+  async #send(brand: Brand, comments: Comment[]): Promise<void> {
+    if (comments.length === 0 || brand.reportRecipients.length === 0) return;
+    await this.deps.mailer.send(commentAlertMail(brand, comments));
+  }
+}
+
+
