@@ -62,6 +62,8 @@ export class Twin {
   urls = { api: '', ses: '', dynamodb: '', aws: '', sandbox: '' };
   sandbox!: SandboxPlatformServer;
   adminKey = '';
+  /** With `prewarmAll`: settles when every function's environments are initialised (benchmarks wait for it). */
+  warmed: Promise<void> = Promise.resolve();
   secretsFile = '';
   #server: Server | undefined;
   #stops: (() => Promise<void>)[] = [];
@@ -204,7 +206,7 @@ export class Twin {
     this.sandbox.webhooks = { url: this.urls.api, secrets: { ...secrets.secrets } };
     this.#ready = true;
     if (this.options.prewarmAll) {
-      void (async () => {
+      this.warmed = (async () => {
         for (const h of Object.values(this.hosts)) await h.warm(h.concurrency).catch(() => undefined);
       })();
     }

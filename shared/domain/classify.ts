@@ -79,52 +79,71 @@ function emojiScore(text: string, nonAscii: boolean): number {
 // Cleaning, lowercasing, tokens
 // ---------------------------------------------------------------------------
 
-const URL = /\b(?:https?:\/\/|www\.)\S+/giu;
-/** E-mail addresses and mentions: a non-space run containing "@" (anchored on "@" so it is cheap). */
-const AT_WORD = /[^\s@]*@[^\s]*/gu;
-const CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/gu;
-const CONTROL_ASCII = /[\x00-\x09\x0b-\x1f\x7f]/g;
+const URL_IN_TEXT = /\b(?:https?:\/\/|www\.)\S+/giu;
+/** E-mail addresses and mentions: a word containing "@"; tried only at word starts, so linear on long runs. */
+const AT_WORD = /(?<!\S)[^\s@]*@\S*/g;
+/** Format characters (zero-width space/joiner, soft hyphen, BOM, bidi marks) vanish so they cannot split a word. */
+const FORMAT = /\p{Cf}/u;
+const FORMAT_ALL = /\p{Cf}/gu;
+const COMBINING = /[\u0300-\u036f]/;
+const QUOTES = /[’‘`´]/;
+const QUOTES_ALL = /[’‘`´]/g;
 
-/** Removes what carries no opinion (links, addresses, mentions, control characters); fast paths for plain ASCII. */
+/** Removes what carries no opinion (links, addresses, mentions, format characters); fast paths for plain ASCII. */
 function clean(raw: string, nonAscii: boolean): string {
   let s = raw;
-  if (nonAscii) s = s.normalize('NFC').replace(/i\u0307/g, 'i'); // "i̇" left by non-Turkish lowercasing of İ
-  if (s.includes('://') || s.includes('www.')) s = s.replace(URL, ' ');
+  if (nonAscii && COMBINING.test(s)) s = s.normalize('NFC').replace(/i\u0307/g, 'i'); // "i̇" left by non-Turkish lowercasing of İ
+  if (s.includes('://') || s.includes('www.')) s = s.replace(URL_IN_TEXT, ' ');
   if (s.includes('@')) s = s.replace(AT_WORD, ' ');
   if (s.includes('#')) s = s.replace(/#/g, ' ');
   if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
-  s = nonAscii ? s.replace(CONTROL, (c) => (c === '\n' ? '\n' : ' ')) : s.replace(CONTROL_ASCII, ' ');
-  if (nonAscii || s.includes('`')) s = s.replace(/[’‘`´]/g, "'");
+  // Other control characters need no pass: the tokenizer treats them as separators.
+  if (nonAscii && FORMAT.test(s)) s = s.replace(FORMAT_ALL, '');
+  if (QUOTES.test(s)) s = s.replace(QUOTES_ALL, "'");
   return s;
 }
 
-/** Turkish lowercasing: İ→i and I→ı (done by hand too, so it never depends on ICU data). */
+/** Turkish lowercasing: İ→i and I→ı (also done by hand, so it never depends on ICU data). */
 function lowerTr(s: string): string {
   return s.replace(/İ/g, 'i').replace(/I/g, 'ı').toLocaleLowerCase('tr');
 }
+/** Language-neutral lowercasing; "İ" becomes "i" rather than "i̇". */
 function lowerEn(s: string): string {
-  return s.replace(/İ/g, 'i').toLowerCase();
+  return (s.includes('İ') ? s.replace(/İ/g, 'i') : s).toLowerCase();
 }
 
-const CIRCUMFLEX: Record<string, string> = { â: 'a', î: 'i', û: 'u' };
-const FOLD_MAP: Record<string, string> = { ı: 'i', ş: 's', ğ: 'g', ç: 'c', ö: 'o', ü: 'u', â: 'a', î: 'i', û: 'u' };
+const CIRCUMFLEXES = /[âîû]/;
 /** "hâlâ" → "hala": circumflexes are optional in modern spelling. */
 function plain(s: string): string {
-  if (!NON_ASCII.test(s)) return s;
-  return s.replace(/[âîû]/g, (c) => CIRCUMFLEX[c] ?? c);
+  return CIRCUMFLEXES.test(s) ? s.replace(/â/g, 'a').replace(/î/g, 'i').replace(/û/g, 'u') : s;
+}
+/** Turkish letters (and circumflexed vowels) to their ASCII look-alikes, as a char-code table. */
+const FOLD_TABLE = new Uint16Array(0x180);
+for (let c = 0; c < FOLD_TABLE.length; c++) FOLD_TABLE[c] = c;
+for (const [from, to] of Object.entries({ ı: 'i', ş: 's', ğ: 'g', ç: 'c', ö: 'o', ü: 'u', â: 'a', î: 'i', û: 'u' })) {
+  FOLD_TABLE[from.charCodeAt(0)] = to.charCodeAt(0);
 }
 /** Folds Turkish letters to ASCII ("beğenmedim" → "begenmedim") so text typed without them matches. */
 function fold(s: string): string {
   if (!NON_ASCII.test(s)) return s;
-  return s.replace(/[ışğçöüâîû]/g, (c) => FOLD_MAP[c] ?? c);
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += String.fromCharCode(c < FOLD_TABLE.length ? (FOLD_TABLE[c] ?? c) : c);
+  }
+  return out;
 }
 
 interface Token {
-  /** lowercased word (circumflexes removed) */
+  /** original spelling */
+  raw: string;
+  /** language-neutral lowercase */
+  low: string;
+  /** lowercased word for the comment's language (Turkish rules for Turkish; circumflexes removed) */
   w: string;
-  /** ASCII-folded form */
+  /** ASCII-folded form of `w` (equal to `w` for English) */
   f: string;
-  /** written without any non-ASCII letter in the original (so it is matched in folded form) */
+  /** written without any non-ASCII letter (so Turkish lookups use the folded form) */
   ascii: boolean;
   clause: number;
   sentence: number;
@@ -132,57 +151,59 @@ interface Token {
   side: number;
 }
 
-interface Tokens {
-  list: Token[];
-  questionMark: boolean;
-}
-
 const PUNCTUATION = new Set([...'.!?;:,…\n¿？！。']);
-const TOKEN = /[\p{L}\p{M}\p{N}_]+(?:'[\p{L}\p{M}]+)*|[.!?;:,…\n¿？！。]+/gu;
+const SENTENCE_END = /[.!?…\n¿？！。]/;
+const QUESTION_MARK = /[?？¿]/;
+/**
+ * Word characters as explicit ranges (digits, Latin with diacritics and combining marks, Greek,
+ * Cyrillic, Armenian to Greek Extended incl. Arabic/Hebrew/Indic, CJK, Hangul): much faster than
+ * \p{L} classes, and emoji variation selectors do not become words.
+ */
+const WORD_CHARS = '0-9a-z_\\u00aa\\u00b5\\u00ba\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u1fff\\u2c00-\\u2dff\\u3040-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff';
+const TOKEN = new RegExp(`[${WORD_CHARS}]+(?:'[${WORD_CHARS}]+)*|[.!?;:,…\\n¿？！。]+`, 'g');
 const CLAUSE_BREAK_WORDS = new Set(['ama', 'fakat', 'ancak', 'lakin', 'but', 'though', 'although', 'however', 'yet']);
 /** After these the second half carries the verdict: "nice product but shipping is too expensive". */
 const CONTRAST_WORDS = new Set(['ama', 'fakat', 'ancak', 'lakin', 'but', 'however']);
 
-function tokenize(original: string, lower: string, lang: CommentLanguage): Tokens {
-  const aligned = original.length === lower.length;
-  const list: Token[] = [];
+/** Splits into words, tracking clauses (punctuation, "but"/"ama") and sentences. One pass, shared by detection and analysis. */
+function tokenize(original: string): { raw: Token[]; questionMark: boolean } {
+  const lower = lowerEn(original);
+  // The original spelling matters only for a capital I/İ (Turkish "I" lowercases to "ı"; "İ" is a Turkish letter).
+  const keepRaw = original.length === lower.length && (original.includes('I') || original.includes('İ'));
+  const raw: Token[] = [];
   let clause = 0;
   let sentence = 0;
   let questionMark = false;
   let contrast = false;
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(lower); m !== null; m = TOKEN.exec(lower)) {
-    let w = m[0];
-    if (PUNCTUATION.has(w[0] ?? '')) {
+    const low = m[0];
+    if (PUNCTUATION.has(low[0] ?? '')) {
       clause++;
-      if (/[.!?…\n¿？！。]/.test(w)) sentence++;
-      if (/[?？¿]/.test(w)) questionMark = true;
+      if (SENTENCE_END.test(low)) sentence++;
+      if (QUESTION_MARK.test(low)) questionMark = true;
       continue;
     }
-    let rawSlice = aligned ? original.slice(m.index, m.index + w.length) : w;
-    if (lang === 'tr') {
-      // Apostrophes only separate suffixes from proper names ("Frankfurt'ta", "API'nizin");
-      // the suffix can still say "your", so it is kept glued for that check only.
-      const apo = w.indexOf("'");
-      if (apo > 0) {
-        w = w.slice(0, apo) + w.slice(apo + 1);
-        rawSlice = rawSlice.slice(0, apo) + rawSlice.slice(apo + 1);
-      }
-    }
-    const p = plain(w);
-    if (CLAUSE_BREAK_WORDS.has(p)) clause++;
-    if (CONTRAST_WORDS.has(p) && list.length > 0) contrast = true;
-    list.push({
-      w: p,
-      f: fold(p),
-      ascii: aligned ? !/[^\x00-\x7f]/.test(rawSlice) : !/[^\x00-\x7f]/.test(p),
-      clause,
-      sentence,
-      side: contrast ? 1 : 0,
-    });
+    const rawWord = keepRaw ? original.slice(m.index, m.index + low.length) : low;
+    const nonAscii = NON_ASCII.test(rawWord);
+    if (CLAUSE_BREAK_WORDS.has(low)) clause++;
+    if (CONTRAST_WORDS.has(low) && raw.length > 0) contrast = true;
+    raw.push({ raw: rawWord, low, w: low, f: low, ascii: !nonAscii, clause, sentence, side: contrast ? 1 : 0 });
   }
-  if (!contrast) for (const t of list) t.side = -1;
-  return { list, questionMark };
+  if (!contrast) for (const t of raw) t.side = -1;
+  return { raw, questionMark };
+}
+
+/** Turkish words get Turkish lowercasing ("I" → "ı"), apostrophe handling and folding; English words stay as they are. */
+function finishTurkish(toks: Token[]): void {
+  for (const t of toks) {
+    let w = t.raw.includes('I') ? lowerTr(t.raw) : t.low;
+    // Apostrophes only separate suffixes from proper names ("Frankfurt'ta", "API'nizin").
+    const apo = w.indexOf("'");
+    if (apo > 0) w = w.slice(0, apo) + w.slice(apo + 1);
+    t.w = plain(w);
+    t.f = t.ascii && w === t.low ? w : fold(t.w);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -198,7 +219,7 @@ const TR_FUNCTION_WORDS = new Set(
     'musunuz misiniz abi hocam arkadaşlar selam iyi güzel kötü'
   )
     .split(' ')
-    .map((x) => fold(x)),
+    .flatMap((x) => [x, fold(x)]),
 );
 const EN_FUNCTION_WORDS = new Set(
   (
@@ -208,7 +229,7 @@ const EN_FUNCTION_WORDS = new Set(
     'can\'t isn\'t didn\'t doesn\'t won\'t still who which than then them their he she him her us am'
   ).split(' '),
 );
-/** Turkish verbal and nominal endings that English words rarely have (checked on ASCII-folded words). */
+/** Turkish verbal and nominal endings that English words rarely have (checked on ASCII words). */
 const TR_ENDINGS = new Set(
   (
     'iyor uyor iyorum uyorum iyoruz yorum siniz sunuz misiniz musunuz medi madi miyor muyor dim dik dum duk tim tik tum tuk ' +
@@ -220,32 +241,34 @@ function hasTrEnding(w: string): boolean {
   for (let k = 3; k <= 7 && k < w.length; k++) if (TR_ENDINGS.has(w.slice(-k))) return true;
   return false;
 }
+/** Letters and digraphs Turkish spelling does not use. */
 const EN_SHAPE = /[wqx]|th|sh\b|ck|ee|oo|ou/;
+const EN_CONTRACTION = /n't$|'(?:s|m|re|ve|ll|d)$/;
+const TR_APOSTROPHE_SUFFIX = /'(?:[dt][ae]n?|n?[iıuü]n|[iıuü]|y?[ae]|n[iıuü]z)/u;
 
-const LANGUAGE_WORD = /[\p{L}\p{M}']+/gu;
-
-function detectLanguage(text: string): CommentLanguage {
-  const lower = lowerEn(text);
+/** Turkish letters, function words and endings against English function words and spelling. */
+function detectLanguage(raw: Token[]): CommentLanguage {
   let tr = 0;
   let en = 0;
-  LANGUAGE_WORD.lastIndex = 0;
-  for (let m = LANGUAGE_WORD.exec(lower); m !== null; m = LANGUAGE_WORD.exec(lower)) {
-    const w = m[0];
-    const nonAscii = NON_ASCII.test(w);
-    if (nonAscii && TR_LETTERS.test(w)) tr += 1.5;
-    const f = fold(w);
-    if (TR_FUNCTION_WORDS.has(f)) tr += 1;
-    if (EN_FUNCTION_WORDS.has(w)) en += 1;
-    if (!nonAscii) {
-      if (w.length >= 5 && hasTrEnding(w)) tr += 0.75;
-      if (EN_SHAPE.test(w)) en += 0.5;
-      if (/n't$|'(?:s|m|re|ve|ll|d)$/.test(w)) en += 1;
+  let trLetters = false;
+  for (const t of raw) {
+    if (!t.ascii && TR_LETTERS.test(t.raw)) {
+      tr += 1.5;
+      trLetters = true;
     }
-    if (w.includes("'") && /'(?:[dt][ae]n?|n?[iıuü]n|[iıuü]|y?[ae]|n[iıuü]z)/u.test(w)) tr += 0.5;
+    if (TR_FUNCTION_WORDS.has(t.low)) tr += 1;
+    if (EN_FUNCTION_WORDS.has(t.low)) en += 1;
+    const apostrophe = t.low.includes("'");
+    if (t.ascii) {
+      if (t.low.length >= 5 && hasTrEnding(t.low)) tr += 0.75;
+      if (EN_SHAPE.test(t.low)) en += 0.5;
+      if (apostrophe && EN_CONTRACTION.test(t.low)) en += 1;
+    }
+    if (apostrophe && TR_APOSTROPHE_SUFFIX.test(t.low)) tr += 0.5;
   }
   if (tr > en) return 'tr';
   if (en > tr) return 'en';
-  return TR_LETTERS.test(text) ? 'tr' : 'en';
+  return trLetters ? 'tr' : 'en';
 }
 
 // ---------------------------------------------------------------------------
@@ -253,16 +276,20 @@ function detectLanguage(text: string): CommentLanguage {
 // ---------------------------------------------------------------------------
 
 interface Analysis {
+  /** number of tokens (the arrays may be longer) */
+  n: number;
+  /** 1: the word carries the privative -sIz ("kahvesiz"), used by a following negated auxiliary */
+  privative: Uint8Array;
   /** per-token polarity */
-  pol: number[];
+  pol: Float64Array;
   /** per-token complaint-cue weight */
-  prob: number[];
-  /** token expresses appreciation (counts towards praise) */
-  evalTok: boolean[];
-  /** politeness formula (thanks/please): ignored for sentiment in questions and complaints */
-  polite: boolean[];
-  /** an evaluative word that a later "değil"/"yok"/negated auxiliary may flip */
-  flippable: boolean[];
+  prob: Float64Array;
+  /** 1: the token expresses appreciation (counts towards praise) */
+  evalTok: Uint8Array;
+  /** 1: politeness formula (thanks/please), ignored for sentiment in questions and complaints */
+  polite: Uint8Array;
+  /** 1: an evaluative word that a later "değil"/"yok"/negated auxiliary may flip */
+  flippable: Uint8Array;
   question: boolean;
   /** "shall we ...?" proposal to a friend, not a question to the brand */
   proposal: boolean;
@@ -272,20 +299,51 @@ interface Analysis {
   wish: boolean;
   /** "why/neden" question: customers asking brands "why" are nearly always complaining */
   why: boolean;
+  /** tokens up to this index are not appraisals (the object of a wish formula) */
+  noEvalUntil: number;
 }
 
+/**
+ * Per-token scratch buffers, reused across calls (classification is synchronous, so one
+ * call never overlaps another); only the first `n` slots are meaningful.
+ */
+let scratchPol = new Float64Array(256);
+let scratchProb = new Float64Array(256);
+let scratchEval = new Uint8Array(256);
+let scratchPolite = new Uint8Array(256);
+let scratchFlippable = new Uint8Array(256);
+let scratchPrivative = new Uint8Array(256);
+
 function newAnalysis(n: number): Analysis {
+  if (n > scratchPol.length) {
+    const size = Math.max(n, scratchPol.length * 2);
+    scratchPol = new Float64Array(size);
+    scratchProb = new Float64Array(size);
+    scratchEval = new Uint8Array(size);
+    scratchPolite = new Uint8Array(size);
+    scratchFlippable = new Uint8Array(size);
+    scratchPrivative = new Uint8Array(size);
+  }
+  scratchPol.fill(0, 0, n);
+  scratchProb.fill(0, 0, n);
+  scratchEval.fill(0, 0, n);
+  scratchPolite.fill(0, 0, n);
+  scratchFlippable.fill(0, 0, n);
+  scratchPrivative.fill(0, 0, n);
   return {
-    pol: new Array<number>(n).fill(0),
-    prob: new Array<number>(n).fill(0),
-    evalTok: new Array<boolean>(n).fill(false),
-    polite: new Array<boolean>(n).fill(false),
-    flippable: new Array<boolean>(n).fill(false),
+    n,
+    pol: scratchPol,
+    prob: scratchProb,
+    evalTok: scratchEval,
+    polite: scratchPolite,
+    flippable: scratchFlippable,
+    privative: scratchPrivative,
     question: false,
     proposal: false,
     directed: false,
     wish: false,
     why: false,
+    noEvalUntil: -1,
   };
 }
 
@@ -300,12 +358,12 @@ function flipBack(a: Analysis, toks: Token[], i: number, back: number): number {
   for (let k = i - 1; k >= Math.max(0, i - back); k--) {
     if (toks[k]?.clause !== clause) break;
     const v = a.pol[k] ?? 0;
-    if (v !== 0 && a.flippable[k] === true) {
+    if (v !== 0 && a.flippable[k] === 1) {
       a.pol[k] = flipValue(v);
       a.prob[k] = 0;
-      a.evalTok[k] = (a.pol[k] ?? 0) > 0;
-      a.polite[k] = false;
-      a.flippable[k] = false;
+      a.evalTok[k] = (a.pol[k] ?? 0) > 0 ? 1 : 0;
+      a.polite[k] = 0;
+      a.flippable[k] = 0;
       return k;
     }
   }
@@ -327,8 +385,6 @@ interface Entry {
   domain?: boolean;
   /** "çözdü", "fixed": cancels problem words in the same clause */
   resolver?: boolean;
-  /** positive but not an appraisal of the brand (for praise) */
-  noEval?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -368,6 +424,8 @@ const TR_COPULA = /^(?:y?(?:[dt][iu]|m[iu]s)(?:m|n|k|n[iu]z|l[ae]r)?|s[iu]n(?:[i
  */
 const TR_NEG_VERB =
   /^(?:[iu]?[ln]|[dt][iu]r|t)?(?:y?[ae])?m(?:[iu]yor|[ae]d[iu]|[ae]m[iu]s|[ae]z|[ae]m$|[ae]y[ae]c[ae][kg]|[ae]y[ae]n|[ae]s[ae]|[ae]y[iu][nz]|[ae]y[ae]bil)/;
+/** Negated past/progressive/evidential at the end of a word not in the lexicon ("yaşamadım", "görünmüyor"). */
+const TR_NEG_ENDING = /m[ae]d[iu](?:m|n|k|n[iu]z|l[ae]r)?$|m[iu]yor(?:um|sun|uz|sunuz|lar)?$|m[ae]m[iu]s(?:t[iu]r)?$/;
 /** Privative -sIz ("sorunsuz" = problem-free); not the 2pl copula -sInIz ("harikasınız"). */
 const TR_PRIVATIVE = /^s[iu]z/;
 /** Question particle as its own word, with person endings: mi, mısınız, musunuz, miydi ... */
@@ -375,14 +433,13 @@ const TR_PARTICLE = expand(
   'm[iu] m[iu]y[iu]m m[iu]s[iu]n m[iu]s[iu]n[iu]z m[iu]y[iu]z m[iu]d[iu]r m[iu]yd[iu] m[iu]yd[iu][mnk] m[iu]ym[iu]s m[iu]ys[ae]',
 );
 /** Particle typed glued to the verb, as people often do without Turkish keyboards: "varmi", "geliyormu". */
-const TR_GLUED_TAILS = [...expand('m[iu] m[iu]s[iu]n[iu]z m[iu]y[iu]z m[iu]y[iu]m')].sort((x, y) => y.length - x.length);
+const TR_GLUED_TAILS = expand('m[iu] m[iu]s[iu]n[iu]z m[iu]y[iu]z m[iu]y[iu]m');
 function isGluedParticle(f: string): boolean {
-  for (const tail of TR_GLUED_TAILS) {
-    if (!f.endsWith(tail)) continue;
-    const stem = f.slice(0, -tail.length);
-    return stem === 'var' || stem === 'yok' || stem.endsWith('yor') || /[aeiu]r$/.test(stem);
-  }
-  return false;
+  let at = f.lastIndexOf('m');
+  if (at === f.length - 1) at = f.lastIndexOf('m', at - 1); // "miyim" ends in m itself
+  if (at < 3 || !TR_GLUED_TAILS.has(f.slice(at))) return false;
+  const stem = f.slice(0, at);
+  return stem === 'var' || stem === 'yok' || stem.endsWith('yor') || /[aeiu]r$/.test(stem);
 }
 /** First person plural optative ("gidelim", "deneyelim") before mi is a proposal, not a question. */
 const TR_OPTATIVE_1PL = /[ae]l[iu]m$/;
@@ -396,12 +453,17 @@ const TR_WHY = new Set(['neden', 'niye', 'nicin']);
 const TR_DURATIVE = expand('dakikad[iu]r saatt[iu]r gund[iu]r haftad[iu]r dakikalard[iu]r saatlerd[iu]r gunlerd[iu]r haftalard[iu]r');
 const TR_TIME_UNIT = /^(?:dakika|saat|gun|hafta)/;
 /** Second person: possessive -(I)nIz, copula -sInIz, past -DInIz, and the pronoun. */
-const TR_SECOND_PERSON = /(?:[iu]?n[iu]z)(?:[iu]n|[ae]|[iu]|d[ae]|d[ae]n|d[ae]ki|l[ae])?$/;
 const TR_YOU = new Set(['siz', 'size', 'sizi', 'sizin', 'sizden', 'sizde']);
+/** Case endings that may follow the 2nd person plural -nIz ("şubenizde", "ekibinizin"). */
+const TR_AFTER_NIZ = new Set(['', 'in', 'un', 'a', 'e', 'i', 'u', 'da', 'de', 'dan', 'den', 'daki', 'deki', 'la', 'le']);
 function isSecondPerson(f: string): boolean {
-  return TR_YOU.has(f) || ((f.includes('niz') || f.includes('nuz')) && TR_SECOND_PERSON.test(f));
+  if (TR_YOU.has(f)) return true;
+  const z = f.lastIndexOf('z');
+  if (z < 3 || f.charCodeAt(z - 2) !== 110 /* n */) return false;
+  const v = f[z - 1];
+  return (v === 'i' || v === 'u') && TR_AFTER_NIZ.has(f.slice(z + 1));
 }
-const TR_YOK = expand('yok yoktu yoktur yokmus yokmuş yoksa yokt[iu]');
+const TR_YOK = expand('yok yoktu yoktur yokmus yoksa');
 const TR_PURCHASE = /^(?:aldig|aldim|aldik|satin)/;
 const TR_INTENSIFIERS = new Map<string, number>(
   (
@@ -412,6 +474,24 @@ const TR_INTENSIFIERS = new Map<string, number>(
   ).map(([k, v]) => [fold(k), v]),
 );
 const TR_STILL = new Set(['hala', 'halen', 'hale']);
+const TR_DEGIL = expand('degil degild[iu] degild[iu]r degil[iu]m degil[iu]z degils[iu]n degils[iu]n[iu]z degilm[iu]s degilse degilken');
+/** Closed-class Turkish words, classified with one lookup per token. */
+const W_DEGIL = 1;
+const W_YOK = 2;
+const W_PARTICLE = 3;
+const W_QUESTION = 4;
+const W_NE = 5;
+const W_STILL = 6;
+const W_INTENSIFIER = 7;
+const W_DURATIVE = 8;
+const TR_CLOSED = new Map<string, number>();
+for (const [words, cls] of [
+  [TR_DEGIL, W_DEGIL], [TR_YOK, W_YOK], [TR_PARTICLE, W_PARTICLE], [TR_QUESTION_WORDS, W_QUESTION], [new Set(['ne']), W_NE],
+  [TR_STILL, W_STILL], [new Set(TR_INTENSIFIERS.keys()), W_INTENSIFIER], [TR_DURATIVE, W_DURATIVE],
+] as [Set<string>, number][]) {
+  for (const w of words) if (!TR_CLOSED.has(w)) TR_CLOSED.set(w, cls);
+}
+
 /** What an upset customer demands or waits for: "açıklama bekliyorum", "iade istiyorum", "paramı geri istiyorum". */
 const TR_REDRESS = /^(?:iade|aciklama|geri|tazminat|ozur|cevap|yanit|donus|bilgi|cozum)/;
 /** Addressing everyone: a greeting or wish rather than an appraisal. */
@@ -458,7 +538,7 @@ const TR_LEXICON: [string, Kind, number, Partial<Entry>?][] = [
   ['acil', 'nom', -0.5, { problem: 0.5 }], ['sorun', 'nom', -1, { problem: 1, siz: 1.5 }],
   ['problem', 'nom', -1, { problem: 1, siz: 1.5 }], ['hata', 'nom', -1, { problem: 1, siz: 1.5 }],
   ['eksik', 'nom', -1, { problem: 1, siz: 1 }], ['şikayet', 'nom', -1, { problem: 1 }], ['mağdur', 'nom', -2, { problem: 1 }],
-  ['sıkıntı', 'nom', -1, { problem: 1 }], ['pişman', 'nom', -1.5], ['nefret', 'nom', -2], ['sinir', 'nom', -1],
+  ['sıkıntı', 'nom', -1, { problem: 1 }], ['pişman', 'nom', -1.5], ['nefret', 'nom', -2],
   ['üzücü', 'nom', -1], ['üzgün', 'nom', -1], ['saçma', 'nom', -1.5], ['lanet', 'nom', -2], ['eziyet', 'nom', -2],
   ['kabus', 'nom', -2], ['haksız', 'nom', -1.5], ['yalan', 'nom', -1.5], ['umursamaz', 'nom', -1.5], ['dert', 'nom', -1],
   ['zam', 'nom', -1, { problem: 1, rest: /^(?:$|l[ae]r?.*|[ae]|d[ae]n|[iu]|l[iu])$/ }], ['çözüm', 'nom', 0],
@@ -466,7 +546,7 @@ const TR_LEXICON: [string, Kind, number, Partial<Entry>?][] = [
   ['beğen', 'verb', 1.5], ['sev', 'verb', 1.5, { rest: /^(?:d[iu]|iyor|[ae]r|m[ae]|m[iu]yor|ece|e[cr]|in|gi|imli)/ }],
   ['bayıl', 'verb', 2], ['güven', 'verb', 1, { rest: /^(?:i[yr]|d[iu]|m[ae]|m[iu]yor|ebil)/ }], ['öner', 'verb', 1, { rest: /^(?:ir|iyor|d[iu]|m[ae]|m[iu]yor)/ }],
   ['sinirlen', 'verb', -1.5], ['üzül', 'verb', -1], ['bık', 'verb', -1.5, { rest: /^(?:t[iu]|k|m[iu]s)/ }],
-  ['dolandır', 'verb', -2, { problem: 1 }], ['kandır', 'verb', -2, { problem: 1 }], ['sıkıl', 'verb', -1],
+  ['dolandır', 'verb', -2, { problem: 1 }], ['kandır', 'verb', -2, { problem: 1 }], ['sıkıl', 'verb', -1], ['sıkıcı', 'nom', -1.5],
   ['boz', 'verb', -1.5, { problem: 1 }], ['çök', 'verb', -1.5, { problem: 1 }], ['don', 'verb', -1, { problem: 1, rest: /^(?:uyor|d[iu]|[iu]p|m[ae]|m[iu]yor)/ }],
   // functional verbs: their negation reports a problem ("açılmıyor", "gelmedi", "uygulanmadı")
   ['çalış', 'func', 0], ['aç', 'func', 0], ['yüklen', 'func', 0], ['yükle', 'func', 0], ['bağlan', 'func', 0],
@@ -491,26 +571,35 @@ const TR_LEXICON: [string, Kind, number, Partial<Entry>?][] = [
   ),
 ];
 
-const TR_BY_WORD = new Map<string, Entry>();
-const TR_BY_FOLD = new Map<string, Entry>();
-/** For each two-letter start, the stem lengths that exist, longest first: a word costs a handful of map probes. */
-const TR_WORD_LENGTHS = new Map<string, number[]>();
-const TR_FOLD_LENGTHS = new Map<string, number[]>();
-function indexLength(index: Map<string, number[]>, stem: string): void {
-  const key = stem.slice(0, 2);
-  const lengths = index.get(key) ?? [];
-  if (!lengths.includes(stem.length)) lengths.push(stem.length);
-  lengths.sort((x, y) => y - x);
-  index.set(key, lengths);
+/** Character trie of stems: walking a word finds every stem that prefixes it without building substrings. */
+interface TrieNode {
+  /** one character per child, in the order of `kids` (fan-out is tiny below the root) */
+  keys: string;
+  kids: TrieNode[];
+  entry: Entry | undefined;
 }
+const trieNode = (): TrieNode => ({ keys: '', kids: [], entry: undefined });
+function trieInsert(root: TrieNode, word: string, e: Entry): void {
+  let node = root;
+  for (const c of word) {
+    let k = node.keys.indexOf(c);
+    if (k < 0) {
+      node.keys += c;
+      node.kids.push(trieNode());
+      k = node.kids.length - 1;
+    }
+    node = node.kids[k]!;
+  }
+  node.entry ??= e;
+}
+/** By spelling with Turkish letters, and folded to ASCII. */
+const TR_TRIE = trieNode();
+const TR_TRIE_FOLDED = trieNode();
 for (const [stem, kind, pol, extra] of TR_LEXICON) {
   const e: Entry = { kind, pol, problem: 0, ...extra };
   const w = plain(lowerTr(stem));
-  const f = fold(w);
-  if (!TR_BY_WORD.has(w)) TR_BY_WORD.set(w, e);
-  if (!TR_BY_FOLD.has(f)) TR_BY_FOLD.set(f, e);
-  indexLength(TR_WORD_LENGTHS, w);
-  indexLength(TR_FOLD_LENGTHS, f);
+  trieInsert(TR_TRIE, w, e);
+  trieInsert(TR_TRIE_FOLDED, fold(w), e);
 }
 
 interface Match {
@@ -518,45 +607,60 @@ interface Match {
   rest: string;
 }
 
+const MAX_STEM = 32;
+const FOUND_LENGTHS = new Int32Array(MAX_STEM);
+const FOUND_ENTRIES: (Entry | undefined)[] = new Array<Entry | undefined>(MAX_STEM);
+
+/** Longest stem of `word` (at least `minLen` long) whose remaining suffix (taken from the folded form) is acceptable. */
+function longestStem(root: TrieNode, word: string, folded: string, minLen: number): Match | undefined {
+  let node = root;
+  let found = 0;
+  for (let i = 0; i < word.length && i < MAX_STEM; i++) {
+    const k = node.keys.indexOf(word[i] ?? '');
+    if (k < 0) break;
+    node = node.kids[k]!;
+    if (node.entry !== undefined && i + 1 >= minLen) {
+      FOUND_LENGTHS[found] = i + 1;
+      FOUND_ENTRIES[found] = node.entry;
+      found++;
+    }
+  }
+  for (let k = found - 1; k >= 0; k--) {
+    const e = FOUND_ENTRIES[k]!;
+    const rest = folded.slice(FOUND_LENGTHS[k] ?? 0);
+    if (e.rest !== undefined && !e.rest.test(rest)) continue;
+    return { e, rest };
+  }
+  return undefined;
+}
+
 /**
  * Longest stem that prefixes the word and whose suffix is acceptable. Words typed in
  * ASCII are matched in folded form; words with Turkish letters by their spelling (so
- * "sıkıntı" is not read as "şık"), then folded for long stems as a fallback.
+ * "sıkıntı" is not read as "şık"), then folded for long stems (6+ letters) as a fallback
+ * for half-Turkish typing ("begenmedım").
  */
 function lookupTr(t: Token): Match | undefined {
-  const tryMap = (word: string, map: Map<string, Entry>, index: Map<string, number[]>, minLen: number): Match | undefined => {
-    const lengths = index.get(word.slice(0, 2));
-    if (lengths === undefined) return undefined;
-    for (const len of lengths) {
-      if (len > word.length || len < minLen) continue;
-      const e = map.get(word.slice(0, len));
-      if (e === undefined) continue;
-      const rest = t.f.slice(len);
-      if (e.rest !== undefined && !e.rest.test(rest)) continue;
-      return { e, rest };
-    }
-    return undefined;
-  };
-  if (t.ascii) return tryMap(t.f, TR_BY_FOLD, TR_FOLD_LENGTHS, 2);
-  return tryMap(t.w, TR_BY_WORD, TR_WORD_LENGTHS, 2) ?? tryMap(t.f, TR_BY_FOLD, TR_FOLD_LENGTHS, 5);
+  if (t.ascii) return longestStem(TR_TRIE_FOLDED, t.f, t.f, 2);
+  return longestStem(TR_TRIE, t.w, t.f, 2) ?? longestStem(TR_TRIE_FOLDED, t.f, t.f, 6);
 }
 
 /** A fixed expression; `initial`: only at the start of a sentence ("Have a great weekend"). */
-type Phrase = { re: RegExp[]; apply: (a: Analysis, i: number) => void; initial?: boolean };
+type Phrase = { re: RegExp[]; apply: (a: Analysis, i: number) => void; initial?: boolean; head?: string };
 const set = (pol: number, o: { problem?: number; evalTok?: boolean; polite?: boolean; wish?: boolean; question?: boolean } = {}) =>
   (a: Analysis, i: number): void => {
     a.pol[i] = pol;
     a.prob[i] = o.problem ?? 0;
-    a.evalTok[i] = o.evalTok ?? pol > 0;
-    a.polite[i] = o.polite ?? false;
-    a.flippable[i] = pol !== 0 && !o.wish;
+    a.evalTok[i] = (o.evalTok ?? pol > 0) ? 1 : 0;
+    a.polite[i] = o.polite === true ? 1 : 0;
+    a.flippable[i] = pol !== 0 && o.wish !== true ? 1 : 0;
     if (o.wish) a.wish = true;
     if (o.question) a.question = true;
   };
 
 /** Fixed Turkish expressions (folded, one regex per word). */
 const TR_PHRASES: PhraseIndex = indexPhrases([
-  { re: [/^(?:el(?:ler)?|emeg|emekler)(?:in(?:iz)?)?e$/, /^saglik/], apply: set(1.5) },
+  { re: [/^(?:el(?:ler)?|emeg|emekler)(?:in(?:iz)?)?e$/, /^saglik/], apply: set(1.5), head: 'e' },
   { re: [/^sag$/, /^ol(?:un|sun|sunlar|sunuz)?$/], apply: set(1, { polite: true }) },
   { re: [/^guler$/, /^yuz/], apply: set(1.5) },
   { re: [/^allah$/, /^razi$/], apply: set(1.5) },
@@ -584,9 +688,11 @@ function indexPhrases(phrases: Phrase[]): PhraseIndex {
   const byFirst = new Map<string, Phrase[]>();
   const other: Phrase[] = [];
   for (const p of phrases) {
-    const lit = /^\^(?:\(\?:)?([a-z'|]+)\)?\$$/.exec(p.re[0]?.source ?? '');
+    const source = p.re[0]?.source ?? '';
+    const lit = /^\^(?:\(\?:)?([a-z'|]+)\)?\$$/.exec(source);
     if (lit?.[1] === undefined) {
-      other.push(p);
+      // a literal start ("^moral") still saves the regex for most words
+      other.push({ ...p, head: p.head ?? /^\^([a-z]+)/.exec(source)?.[1] });
       continue;
     }
     for (const word of lit[1].split('|')) byFirst.set(word, [...(byFirst.get(word) ?? []), p]);
@@ -594,21 +700,26 @@ function indexPhrases(phrases: Phrase[]): PhraseIndex {
   return { byFirst, other };
 }
 
-function matchPhrase(index: PhraseIndex, toks: Token[], i: number, key: (t: Token) => string): Phrase | undefined {
+function matchPhrase(index: PhraseIndex, toks: Token[], i: number): Phrase | undefined {
   const first = toks[i];
   if (first === undefined) return undefined;
-  const candidates = index.byFirst.get(key(first));
-  return matchFrom(candidates, toks, i, key) ?? matchFrom(index.other, toks, i, key);
+  const candidates = index.byFirst.get(first.f);
+  if (candidates !== undefined) {
+    const p = matchFrom(candidates, toks, i);
+    if (p !== undefined) return p;
+  }
+  return index.other.length > 0 ? matchFrom(index.other, toks, i) : undefined;
 }
 
-function matchFrom(phrases: Phrase[] | undefined, toks: Token[], i: number, key: (t: Token) => string): Phrase | undefined {
-  if (phrases === undefined) return undefined;
+function matchFrom(phrases: Phrase[], toks: Token[], i: number): Phrase | undefined {
+  const head = toks[i]!.f;
   const initial = i === 0 || toks[i - 1]?.sentence !== toks[i]?.sentence;
   outer: for (const p of phrases) {
     if (p.initial === true && !initial) continue;
+    if (p.head !== undefined && !head.startsWith(p.head)) continue;
     for (let j = 0; j < p.re.length; j++) {
       const t = toks[i + j];
-      if (t === undefined || t.clause !== toks[i]?.clause || !p.re[j]!.test(key(t))) continue outer;
+      if (t === undefined || t.clause !== toks[i]?.clause || !p.re[j]!.test(t.f)) continue outer;
     }
     return p;
   }
@@ -619,20 +730,21 @@ function analyseTr(toks: Token[]): Analysis {
   const a = newAnalysis(toks.length);
   let boost = 1;
   let boostLeft = 0;
-  const privative: boolean[] = new Array<boolean>(toks.length).fill(false);
+  const privative = a.privative;
   const waits: number[] = [];
   const demands: number[] = [];
-  const resolverClauses = new Set<number>();
-  const stillClauses = new Set<number>();
-  const timeSentences = new Set<number>();
-  const neBySentence = new Map<number, number[]>();
+  // Clause and sentence ids are few: plain arrays are cheaper than sets here.
+  const resolverClauses: number[] = [];
+  const stillClauses: number[] = [];
+  const timeSentences: number[] = [];
+  const nes: number[] = [];
 
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     const f = t.f;
     const next = toks[i + 1];
 
-    const phrase = matchPhrase(TR_PHRASES, toks, i, (x) => x.f);
+    const phrase = matchPhrase(TR_PHRASES, toks, i);
     if (phrase !== undefined) {
       phrase.apply(a, i);
       if (boostLeft > 0 && a.pol[i] !== 0) a.pol[i] = (a.pol[i] ?? 0) * boost;
@@ -644,59 +756,56 @@ function analyseTr(toks: Token[]): Analysis {
     if (isSecondPerson(f) || TR_PURCHASE.test(f) || f === 'lutfen') a.directed = true;
     if (TR_AUDIENCE.test(f)) a.wish = true;
 
-    // "değil": negates the nearest evaluative word before it ("güzel değil", "fena değil").
-    if (f.startsWith('degil')) {
-      if (next !== undefined && TR_PARTICLE.has(next.f)) a.question = true; // "değil mi?" tag question
-      else flipBack(a, toks, i, 3);
-      continue;
-    }
-    // "yok": flips a preceding evaluative word ("sorun yok"), otherwise reports an absence ("bilgi yok", "stokta yok").
-    if (TR_YOK.has(f)) {
-      if (next !== undefined && TR_PARTICLE.has(next.f)) {
-        a.question = true;
-        i++;
+    switch (TR_CLOSED.get(f)) {
+      case W_DEGIL:
+        // "değil": negates the nearest evaluative word before it ("güzel değil", "fena değil").
+        if (next !== undefined && TR_PARTICLE.has(next.f)) a.question = true; // "değil mi?" tag question
+        else flipBack(a, toks, i, 3);
+        continue;
+      case W_YOK:
+        // "yok": flips a preceding evaluative word ("sorun yok"), otherwise reports an absence ("bilgi yok", "stokta yok").
+        if (next !== undefined && TR_PARTICLE.has(next.f)) {
+          a.question = true;
+          i++;
+        } else if (flipBack(a, toks, i, 2) < 0) {
+          a.pol[i] = -0.75;
+          a.prob[i] = 0.75;
+        }
+        continue;
+      case W_PARTICLE: {
+        const prev = toks[i - 1];
+        if (prev !== undefined && TR_OPTATIVE_1PL.test(prev.f)) a.proposal = true;
+        else a.question = true;
         continue;
       }
-      if (flipBack(a, toks, i, 2) < 0) {
-        a.pol[i] = -0.75;
-        a.prob[i] = 0.75;
-      }
-      continue;
+      case W_QUESTION:
+        a.question = true;
+        if (TR_WHY.has(f)) a.why = true;
+        continue;
+      case W_NE:
+        nes.push(i);
+        continue;
+      case W_STILL:
+        stillClauses.push(t.clause);
+        continue;
+      case W_INTENSIFIER:
+        if (next !== undefined && next.clause === t.clause) {
+          boost = TR_INTENSIFIERS.get(f) ?? 1;
+          boostLeft = 2;
+          continue;
+        }
+        break;
+      case W_DURATIVE:
+        a.pol[i] = -1;
+        a.prob[i] = 1;
+        timeSentences.push(t.sentence);
+        continue;
     }
-    if (TR_PARTICLE.has(f) || (t.ascii && f.length >= 5 && isGluedParticle(f))) {
-      const prev = toks[i - 1];
-      if (prev !== undefined && TR_OPTATIVE_1PL.test(prev.f) && TR_PARTICLE.has(f)) a.proposal = true;
-      else a.question = true;
-      continue;
-    }
-    if (TR_QUESTION_WORDS.has(f)) {
+    if (t.ascii && f.length >= 5 && isGluedParticle(f)) {
       a.question = true;
-      if (TR_WHY.has(f)) a.why = true;
       continue;
     }
-    if (f === 'ne') {
-      const list = neBySentence.get(t.sentence) ?? [];
-      list.push(i);
-      neBySentence.set(t.sentence, list);
-      continue;
-    }
-    if (TR_STILL.has(f)) {
-      stillClauses.add(t.clause);
-      continue;
-    }
-    const intens = TR_INTENSIFIERS.get(f);
-    if (intens !== undefined && next !== undefined && next.clause === t.clause) {
-      boost = intens;
-      boostLeft = 2;
-      continue;
-    }
-    if (TR_DURATIVE.has(f)) {
-      a.pol[i] = -1;
-      a.prob[i] = 1;
-      timeSentences.add(t.sentence);
-      continue;
-    }
-    if (TR_TIME_UNIT.test(f)) timeSentences.add(t.sentence);
+    if (TR_TIME_UNIT.test(f)) timeSentences.push(t.sentence);
 
     const m = lookupTr(t);
     if (m !== undefined) {
@@ -710,7 +819,7 @@ function analyseTr(toks: Token[]): Analysis {
             // "memnun kalmadım", "pişman olmadım", "tavsiye etmem": flip the noun before;
             // "cevap vermiyorsunuz", "dönüş yapmıyor": a service not rendered.
             const prev = toks[i - 1];
-            const prevPrivative = prev !== undefined && prev.clause === t.clause && privative[i - 1] === true;
+            const prevPrivative = prev !== undefined && prev.clause === t.clause && privative[i - 1] === 1;
             if (!prevPrivative && flipBack(a, toks, i, 2) < 0) {
               a.pol[i] = -1;
               a.prob[i] = 1;
@@ -724,16 +833,21 @@ function analyseTr(toks: Token[]): Analysis {
           } else {
             a.pol[i] = e.pol;
             a.prob[i] = e.problem;
-            a.flippable[i] = true;
+            a.flippable[i] = 1;
           }
           break;
         case 'func':
           if (negated) {
-            a.pol[i] = -1;
-            a.prob[i] = 1;
+            // "hiç sorun çıkmadı": the negation takes the evaluative word before it; otherwise
+            // a function that failed ("açılmıyor", "gelmedi").
+            const k = flipBack(a, toks, i, 2);
+            if (k < 0 || (a.pol[k] ?? 0) < 0) {
+              a.pol[i] = -1;
+              a.prob[i] = 1;
+            }
           } else {
             a.pol[i] = e.pol;
-            if (e.resolver) resolverClauses.add(t.clause);
+            if (e.resolver) resolverClauses.push(t.clause);
           }
           break;
         case 'wait':
@@ -745,20 +859,23 @@ function analyseTr(toks: Token[]): Analysis {
           break;
         case 'nom':
           if (TR_PRIVATIVE.test(rest)) {
-            privative[i] = true;
+            privative[i] = 1;
             a.pol[i] = e.siz ?? flipValue(e.pol);
           } else {
             a.pol[i] = e.pol;
             a.prob[i] = e.problem;
-            a.polite[i] = e.polite === true;
-            a.flippable[i] = e.pol !== 0;
+            a.polite[i] = e.polite === true ? 1 : 0;
+            a.flippable[i] = e.pol !== 0 ? 1 : 0;
           }
           break;
       }
-      if ((a.pol[i] ?? 0) > 0) a.evalTok[i] = true;
+      if ((a.pol[i] ?? 0) > 0) a.evalTok[i] = 1;
     } else if (f.endsWith('siz') || f.endsWith('suz')) {
       // A privative on an unknown noun still matters for a following negated auxiliary ("kahvesiz olmaz").
-      privative[i] = true;
+      privative[i] = 1;
+    } else if (f.length >= 6 && TR_NEG_ENDING.test(f)) {
+      // An unknown negated verb still negates the evaluative word before it ("hiç sorun yaşamadım").
+      flipBack(a, toks, i, 2);
     }
 
     if (boostLeft > 0) {
@@ -770,9 +887,9 @@ function analyseTr(toks: Token[]): Analysis {
   }
 
   // "ne ... ne ..." (neither ... nor): an absence, not a question.
-  for (const idx of neBySentence.values()) {
-    if (idx.length >= 2) {
-      const first = idx[0]!;
+  for (let k = 1; k < nes.length; k++) {
+    const first = nes[k - 1]!;
+    if (toks[first]!.sentence === toks[nes[k]!]!.sentence) {
       a.pol[first] = -0.75;
       a.prob[first] = 0.75;
     }
@@ -780,7 +897,7 @@ function analyseTr(toks: Token[]): Analysis {
   // Waiting is a complaint when it is measured or ongoing ("20 dakika bekledik", "hâlâ bekliyorum").
   for (const i of waits) {
     const t = toks[i]!;
-    if (timeSentences.has(t.sentence) || stillClauses.has(t.clause)) {
+    if (timeSentences.includes(t.sentence) || stillClauses.includes(t.clause)) {
       a.pol[i] = -1;
       a.prob[i] = 1;
     }
@@ -797,17 +914,17 @@ function analyseTr(toks: Token[]): Analysis {
   }
   // "hâlâ" with a problem in its clause makes it worse.
   for (let i = 0; i < toks.length; i++) {
-    if (stillClauses.has(toks[i]!.clause) && (a.prob[i] ?? 0) > 0) a.prob[i] = (a.prob[i] ?? 0) + 0.5;
+    if (stillClauses.length > 0 && stillClauses.includes(toks[i]!.clause) && (a.prob[i] ?? 0) > 0) a.prob[i] = (a.prob[i] ?? 0) + 0.5;
   }
   cancelResolved(a, toks, resolverClauses);
   return a;
 }
 
 /** "sorunumu çözdü", "fixed every bug": the problem mentioned has been solved. */
-function cancelResolved(a: Analysis, toks: Token[], clauses: Set<number>): void {
-  if (clauses.size === 0) return;
+function cancelResolved(a: Analysis, toks: Token[], clauses: number[]): void {
+  if (clauses.length === 0) return;
   for (let i = 0; i < toks.length; i++) {
-    if (!clauses.has(toks[i]!.clause)) continue;
+    if (!clauses.includes(toks[i]!.clause)) continue;
     if ((a.prob[i] ?? 0) > 0) {
       a.prob[i] = 0;
       if ((a.pol[i] ?? 0) < 0) a.pol[i] = 0;
@@ -824,7 +941,7 @@ const EN_NEGATORS = new Set([
   'dont', 'doesnt', 'didnt', 'isnt', 'wasnt', 'arent', 'werent', 'wont', 'wouldnt', 'couldnt', 'shouldnt', 'havent',
   'hasnt', 'hadnt', 'aint',
 ]);
-/** Negators that can report an absence: "no reply", "without any notice", "didn't get a response". */
+/** Words that do not use up a negation's scope: "not a single update", "never had a problem". */
 const EN_SCOPE_TRANSPARENT = new Set([
   'a', 'an', 'the', 'any', 'single', 'even', 'been', 'be', 'really', 'very', 'so', 'at', 'all', 'that', 'this', 'my', 'your',
   'yet', 'ever', 'get', 'got', 'too', 'much', 'quite', 'exactly', 'that\'s', 'it', 'is', 'was', 'are', 'were',
@@ -847,7 +964,7 @@ const EN_PURCHASE = new Set(['ordered', 'bought', 'purchased', 'paid', 'received
 const EN_SERVICE_NOUNS = new Set([
   'reply', 'replies', 'response', 'responses', 'answer', 'update', 'updates', 'refund', 'help', 'support', 'signal', 'internet',
   'service', 'connection', 'notice', 'info', 'information', 'email', 'call', 'callback', 'contact', 'human', 'agent', 'tracking',
-  'confirmation', 'explanation', 'apology', 'compensation', 'solution', 'word', 'news', 'one',
+  'confirmation', 'explanation', 'apology', 'compensation', 'solution', 'word', 'news', 'one', 'way',
 ]);
 const EN_HOLIDAYS = /^(?:holidays?|new|birthday|weekend|friday|monday|easter|diwali|eid|christmas|xmas|thanksgiving|hanukkah|anniversary|halloween|ramadan|valentine'?s?|mother's|father's|diwali|lunar|pride)$/;
 const EN_NUMBER = /^(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|couple|few|several|many)$/;
@@ -930,18 +1047,27 @@ const EN_LEXICON: [string, Kind, number, Partial<Entry>?][] = [
 const EN_BY_WORD = new Map<string, Entry>();
 for (const [w, kind, pol, extra] of EN_LEXICON) if (!EN_BY_WORD.has(w)) EN_BY_WORD.set(w, { kind, pol, problem: 0, ...extra });
 /** Words that look inflected but are not ("later" is not "more late", "latest" means newest). */
-const EN_NO_STEM = new Set(['later', 'latest', 'lately', 'worker', 'opener', 'caller', 'sender', 'shipper', 'goodness', 'kinda', 'kindly', 'helper', 'loader', 'bugs']);
+const EN_NO_STEM = new Set(['later', 'latest', 'lately', 'worker', 'opener', 'caller', 'sender', 'shipper', 'goodness', 'kinda', 'kindly', 'helper', 'loader']);
 /** Light English morphology: plural/3sg, past, gerund, comparative/superlative, adverb, with e-restoration and un-doubling. */
 const EN_SUFFIXES: [string, string][] = [
   ['iest', 'y'], ['ier', 'y'], ['ily', 'y'], ['ied', 'y'], ['ies', 'y'], ['est', ''], ['est', 'e'], ['er', ''], ['er', 'e'],
   ['ly', ''], ['ing', ''], ['ing', 'e'], ['ed', ''], ['ed', 'e'], ['es', ''], ['s', ''], ['d', ''],
 ];
 
+/** Suffix rules grouped by the word's last letter, so an unknown word tries two or three rules, not all. */
+const EN_SUFFIXES_BY_LAST = new Map<string, [string, string][]>();
+for (const rule of EN_SUFFIXES) {
+  const last = rule[0].slice(-1);
+  EN_SUFFIXES_BY_LAST.set(last, [...(EN_SUFFIXES_BY_LAST.get(last) ?? []), rule]);
+}
+
 function lookupEn(w: string): Entry | undefined {
   const direct = EN_BY_WORD.get(w);
   if (direct !== undefined) return direct;
-  if (EN_NO_STEM.has(w) || w.length < 4) return undefined;
-  for (const [suf, rep] of EN_SUFFIXES) {
+  if (w.length < 4) return undefined;
+  const rules = EN_SUFFIXES_BY_LAST.get(w[w.length - 1] ?? '');
+  if (rules === undefined || EN_NO_STEM.has(w)) return undefined;
+  for (const [suf, rep] of rules) {
     if (w.length <= suf.length + 2 || !w.endsWith(suf)) continue;
     const base = w.slice(0, -suf.length);
     const e = EN_BY_WORD.get(base + rep);
@@ -967,7 +1093,6 @@ const EN_PHRASES: PhraseIndex = indexPhrases([
   { re: [/^double$/, /^charged$/], apply: set(-1.5, { problem: 1 }) },
   { re: [/^still$/, /^waiting$/], apply: set(-1, { problem: 1 }) },
   { re: [/^on$/, /^hold$/], apply: set(-1, { problem: 1 }) },
-  { re: [/^no$/, /^way$/, /^to$/], apply: set(-1, { problem: 1 }) },
   { re: [/^well$/, /^(?:done|deserved)$/], apply: set(1.5) },
   { re: [/^thank$/, /^(?:you|u)$/], apply: set(1, { polite: true }) },
   { re: [/^(?:you|guys|y'all)$/, /^rock$/], apply: set(1.5) },
@@ -975,11 +1100,11 @@ const EN_PHRASES: PhraseIndex = indexPhrases([
   { re: [/^happy$/, EN_HOLIDAYS], apply: set(1, { wish: true, evalTok: false }) },
   { re: [/^merry$/], apply: set(1, { wish: true, evalTok: false }) },
   { re: [/^wishing$/], apply: set(1, { wish: true, evalTok: false }) },
-  { re: [/^have$/, /^a$/, /^(?:great|good|nice|lovely|wonderful|fantastic|happy|safe|blessed)$/], apply: set(1, { wish: true, evalTok: false }), initial: true },
+  // "Have a …" opening a sentence is a wish formula: what follows is not an appraisal.
+  { re: [/^have$/, /^a$/], apply: (a, i) => { a.wish = true; a.noEvalUntil = i + 3; }, initial: true },
   { re: [/^on$/, /^time$/], apply: set(0.5) },
   { re: [/^spot$/, /^on$/], apply: set(1.5) },
   { re: [/^made$/, /^(?:my|our)$/, /^(?:day|week|morning)$/], apply: set(2) },
-  { re: [/^(?:would|it'd|that'd)$/, /^be$/, /^(?:great|nice|good|awesome|amazing|cool|helpful|lovely|fantastic)$/], apply: set(0) },
   { re: [/^waste$/, /^of$/], apply: set(-1.5, { problem: 1 }) },
   { re: [/^let$/, /^(?:me|us)$/, /^down$/], apply: set(-1.5) },
   { re: [/^fed$/, /^up$/], apply: set(-1.5, { problem: 0.5 }) },
@@ -994,10 +1119,12 @@ function analyseEn(toks: Token[]): Analysis {
   let negLeft = 0;
   let negClause = -1;
   const waits: number[] = [];
-  const resolverClauses = new Set<number>();
-  const stillClauses = new Set<number>();
-  const timeSentences = new Set<number>();
+  const resolverClauses: number[] = [];
+  const stillClauses: number[] = [];
+  const timeSentences: number[] = [];
   const demands: number[] = [];
+  const ifSentences: number[] = [];
+  const modalSentences: number[] = [];
   let lastSentence = -1;
   let firstInSentence = true;
 
@@ -1024,6 +1151,8 @@ function analyseEn(toks: Token[]): Analysis {
       }
     }
     if (w === 'why' || w === "why's") a.why = true;
+    if (w === 'if') ifSentences.push(t.sentence);
+    else if (w === 'would' || w === 'could' || w === "i'd" || w === "it'd" || w === "that'd") modalSentences.push(t.sentence);
     if (w === 'wondering' || (w === 'anyone' && next?.w === 'know')) a.question = true;
     if (EN_SECOND_PERSON.has(w) || EN_PURCHASE.has(w) || w === 'please') a.directed = true;
     if (EN_AUDIENCE.has(w)) a.wish = true;
@@ -1043,13 +1172,13 @@ function analyseEn(toks: Token[]): Analysis {
       }
     }
 
-    const phrase = matchPhrase(EN_PHRASES, toks, i, (x) => x.w);
+    const phrase = matchPhrase(EN_PHRASES, toks, i);
     if (phrase !== undefined) {
       phrase.apply(a, i);
       if (negLeft > 0 && (a.pol[i] ?? 0) !== 0 && w !== 'never') {
         a.pol[i] = flipValue(a.pol[i] ?? 0);
         a.prob[i] = 0;
-        a.evalTok[i] = (a.pol[i] ?? 0) > 0;
+        a.evalTok[i] = (a.pol[i] ?? 0) > 0 ? 1 : 0;
         negLeft = 0;
       }
       if (boostLeft > 0 && (a.pol[i] ?? 0) !== 0) {
@@ -1077,7 +1206,7 @@ function analyseEn(toks: Token[]): Analysis {
       continue;
     }
     if (w === 'still') {
-      stillClauses.add(t.clause);
+      stillClauses.push(t.clause);
       continue;
     }
     const intens = EN_INTENSIFIERS.get(w);
@@ -1086,7 +1215,7 @@ function analyseEn(toks: Token[]): Analysis {
       boostLeft = 2;
       continue;
     }
-    if (EN_TIME_UNIT.test(w) && i > 0 && EN_NUMBER.test(toks[i - 1]!.w)) timeSentences.add(t.sentence);
+    if (EN_TIME_UNIT.test(w) && i > 0 && EN_NUMBER.test(toks[i - 1]!.w)) timeSentences.push(t.sentence);
 
     let e = lookupEn(w);
     // "like" is a verb only after a subject, an adverb or an auxiliary ("I like", "don't like"), not "looks like".
@@ -1107,8 +1236,8 @@ function analyseEn(toks: Token[]): Analysis {
       } else {
         a.pol[i] = e.pol;
         a.prob[i] = e.problem;
-        a.polite[i] = e.polite === true;
-        if (e.resolver) resolverClauses.add(t.clause);
+        a.polite[i] = e.polite === true ? 1 : 0;
+        if (e.resolver) resolverClauses.push(t.clause);
       }
       if (negLeft > 0) {
         if (e.kind === 'func' && !e.resolver) {
@@ -1125,7 +1254,7 @@ function analyseEn(toks: Token[]): Analysis {
         }
         if (a.pol[i] !== 0 || e.domain) negLeft = 0;
       }
-      if ((a.pol[i] ?? 0) > 0) a.evalTok[i] = true;
+      if ((a.pol[i] ?? 0) > 0 && i > a.noEvalUntil) a.evalTok[i] = 1;
     } else if (negLeft > 0 && EN_SERVICE_NOUNS.has(w)) {
       a.pol[i] = -1;
       a.prob[i] = 1;
@@ -1143,9 +1272,20 @@ function analyseEn(toks: Token[]): Analysis {
 
   for (const i of waits) {
     const t = toks[i]!;
-    if (timeSentences.has(t.sentence) || stillClauses.has(t.clause)) {
+    if (timeSentences.includes(t.sentence) || stillClauses.includes(t.clause)) {
       a.pol[i] = -1;
       a.prob[i] = 1;
+    }
+  }
+  // Counterfactual sentences ("it would be great if you opened ...") express a wish, not an appraisal.
+  for (let s0 = 0; s0 < ifSentences.length; s0++) {
+    const sentence = ifSentences[s0]!;
+    if (!modalSentences.includes(sentence)) continue;
+    for (let i = 0; i < toks.length; i++) {
+      if (toks[i]!.sentence === sentence && (a.pol[i] ?? 0) > 0) {
+        a.pol[i] = 0;
+        a.evalTok[i] = 0;
+      }
     }
   }
   for (const i of demands) {
@@ -1159,7 +1299,7 @@ function analyseEn(toks: Token[]): Analysis {
     }
   }
   for (let i = 0; i < toks.length; i++) {
-    if (stillClauses.has(toks[i]!.clause) && (a.prob[i] ?? 0) > 0) a.prob[i] = (a.prob[i] ?? 0) + 0.5;
+    if (stillClauses.length > 0 && stillClauses.includes(toks[i]!.clause) && (a.prob[i] ?? 0) > 0) a.prob[i] = (a.prob[i] ?? 0) + 0.5;
   }
   cancelResolved(a, toks, resolverClauses);
   return a;
@@ -1173,18 +1313,19 @@ function analyseEn(toks: Token[]): Analysis {
 const SIDE_WEIGHT = [0.5, 1.5];
 
 function decide(a: Analysis, toks: Token[], emoji: number, questionMark: boolean, language: CommentLanguage): Classification {
-  const question = (a.question || questionMark) && !(a.proposal && !a.question);
+  // A bare "?" after "gidelim mi" (a proposal to a friend) does not make it a question to the brand.
+  const question = a.question || (questionMark && !a.proposal);
   let problem = 0;
   let evalPos = 0;
   let score = 0;
-  for (let i = 0; i < a.pol.length; i++) problem += a.prob[i] ?? 0;
+  for (let i = 0; i < a.n; i++) problem += a.prob[i] ?? 0;
   const politeIgnored = question || problem > 0;
-  for (let i = 0; i < a.pol.length; i++) {
+  for (let i = 0; i < a.n; i++) {
     const side = toks[i]?.side ?? -1;
     const v = (a.pol[i] ?? 0) * (side < 0 ? 1 : (SIDE_WEIGHT[side] ?? 1));
-    if (a.polite[i] && politeIgnored) continue;
+    if (a.polite[i] === 1 && politeIgnored) continue;
     score += v;
-    if (v > 0 && a.evalTok[i]) evalPos += v;
+    if (v > 0 && a.evalTok[i] === 1) evalPos += v;
   }
   if (a.why && question) {
     // "Why does it take 45 minutes...?", "Neden hâlâ gelmedi?"
@@ -1208,16 +1349,22 @@ function decide(a: Analysis, toks: Token[], emoji: number, questionMark: boolean
  * Never throws: anything unexpected degrades to neutral / other.
  */
 export function classifyComment(text: string, hint?: { language?: CommentLanguage }): Classification {
-  const hinted = hint?.language === 'tr' || hint?.language === 'en' ? hint.language : undefined;
+  let hinted: CommentLanguage | undefined;
+  try {
+    const l = hint?.language;
+    hinted = l === 'tr' || l === 'en' ? l : undefined;
+  } catch {
+    hinted = undefined;
+  }
   try {
     let raw = typeof text === 'string' ? text : String(text ?? '');
     if (raw.length > MAX_CHARS) raw = raw.slice(0, MAX_CHARS);
     const nonAscii = NON_ASCII.test(raw);
     const emoji = emojiScore(raw, nonAscii);
     const cleaned = clean(raw, nonAscii);
-    const language = hinted ?? detectLanguage(cleaned);
-    const lower = language === 'tr' ? plain(lowerTr(cleaned)) : lowerEn(cleaned);
-    const { list, questionMark } = tokenize(cleaned, lower, language);
+    const { raw: list, questionMark } = tokenize(cleaned);
+    const language = hinted ?? detectLanguage(list);
+    if (language === 'tr') finishTurkish(list);
     const analysis = language === 'tr' ? analyseTr(list) : analyseEn(list);
     return decide(analysis, list, emoji, questionMark, language);
   } catch {

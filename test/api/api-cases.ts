@@ -26,7 +26,7 @@ export function apiCases(getDriver: () => ApiDriver): void {
       const res = await api().request('GET', '/v1/openapi.json', { key: null });
       expect(res.status).toBe(200);
       expect(res.body.openapi).toBe('3.1.0');
-      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/brands', '/v1/posts', '/v1/posts/{postId}/cancel', '/v1/brands/{brandId}/goals']));
+      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/brands', '/v1/posts', '/v1/posts/{postId}/cancel', '/v1/brands/{brandId}/goals', '/v1/comments', '/v1/comments/{commentId}/reply', '/v1/quarantine']));
       const create = res.body.paths['/v1/posts'].post;
       expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['brandId', 'scheduledAt', 'targets']));
     });
@@ -211,6 +211,28 @@ export function apiCases(getDriver: () => ApiDriver): void {
       const bad = await api().request('PUT', `/v1/brands/${brand.id}/goals`, { body: { goals: [{ metric: 'ctr', targetValue: 2, start: '2026-11-01', deadline: '2026-10-01' }] } });
       expect(bad.status).toBe(400);
       expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['goals.0.deadline', 'goals.0.targetValue']);
+    });
+  });
+
+  describe('inbox and quarantine', () => {
+    it('lists a brand\'s comments (brandId required with the admin key), keeps brands apart, and keeps the quarantine admin-only', async () => {
+      const a = await brandWithAccount('inboxa');
+      const b = await brandWithAccount('inboxb');
+      const key = (await api().request('POST', `/v1/brands/${a.brand.id}/keys`, { body: {} })).body.key as string;
+      const noBrand = await api().request('GET', '/v1/comments');
+      expect(noBrand.status).toBe(400);
+      expect(noBrand.body.error.details).toEqual([{ path: 'brandId', message: 'is required with the admin key' }]);
+      expect(await api().request('GET', `/v1/comments?brandId=${a.brand.id}&status=open&sentiment=negative`)).toMatchObject({ status: 200, body: { items: [], nextCursor: null } });
+      expect((await api().request('GET', '/v1/comments', { key })).status).toBe(200);
+      expect((await api().request('GET', `/v1/comments?brandId=${b.brand.id}`, { key })).status).toBe(404);
+      expect((await api().request('GET', `/v1/comments?brandId=${a.brand.id}&sentiment=angry`)).body.error.details[0].path).toBe('sentiment');
+      expect((await api().request('GET', '/v1/comments/cdoesnotexist', { key })).status).toBe(404);
+      expect((await api().request('POST', '/v1/comments/cdoesnotexist/reply', { key, body: { text: 'hi' } })).status).toBe(404);
+      expect((await api().request('POST', '/v1/comments/cdoesnotexist/reply', { key, body: { text: '' } })).status).toBe(400);
+      expect((await api().request('PATCH', '/v1/comments/cdoesnotexist', { key, body: { status: 'archived' } })).status).toBe(400);
+      expect((await api().request('GET', '/v1/quarantine', { key })).status).toBe(403);
+      expect((await api().request('GET', '/v1/quarantine')).status).toBe(200);
+      expect((await api().request('POST', '/v1/quarantine/qnothing/replay')).status).toBe(404);
     });
   });
 

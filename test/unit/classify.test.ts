@@ -159,15 +159,4 @@ describe('classifyComment', () => {
     expect(classifyComment('😍😍😍').sentiment).toBe('positive');
     expect(classifyComment('😡👎').sentiment).toBe('negative');
   });
-
-  it('is fast on short comments', () => {
-    const texts = dataset.map((r) => r.text);
-    for (const t of texts) classifyComment(t); // warm up
-    const rounds = 20;
-    const start = performance.now();
-    for (let r = 0; r < rounds; r++) for (const t of texts) classifyComment(t);
-    const perComment = ((performance.now() - start) * 1000) / (rounds * texts.length);
-    console.log(`classifyComment: ${perComment.toFixed(1)} µs per comment`);
-    expect(perComment).toBeLessThan(200); // generous bound for slow CI machines
-  });
 });
