@@ -318,6 +318,57 @@ goal
     );
   });
 
+// ---- kpis -------------------------------------------------------------------
+const rate = (r: Json | undefined) => (!r || r.value === null ? 'n/a' : `${(r.value * 100).toFixed(1)}%${r.basis === 'impressions' ? '*' : ''}`);
+const fig = (v: unknown) => (v === null || v === undefined ? 'n/a' : String(v));
+const arrow = (c: Json | undefined) => (!c || c.direction === null ? '' : c.direction === 'up' ? '▲' : c.direction === 'down' ? '▼' : '=');
+program
+  .command('kpis')
+  .description("a brand's KPIs: reach, engagement rate, CTR, conversion rate, posting frequency, goals")
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .option('--from <date>', 'first local date (default: 7 days before --to)')
+  .option('--to <date>', 'last local date (default: yesterday in the brand zone)')
+  .action(async (o) => {
+    const q = new URLSearchParams();
+    if (o.from) q.set('from', o.from);
+    if (o.to) q.set('to', o.to);
+    const id = await brandId(o.brand);
+    const k = await client().call<Json>('GET', `/v1/brands/${encodeURIComponent(id)}/kpis${q.size ? `?${q}` : ''}`);
+    print(k, () => {
+      const row = (scope: string, p: Json, c?: Json) => ({
+        scope,
+        impressions: `${fig(p.impressions)} ${arrow(c?.impressions)}`.trim(),
+        reach: `${fig(p.reach)} ${arrow(c?.reach)}`.trim(),
+        engagements: `${fig(p.engagements)} ${arrow(c?.engagements)}`.trim(),
+        er: `${rate(p.engagementRate)} ${arrow(c?.engagementRate)}`.trim(),
+        clicks: fig(p.clicks),
+        ctr: rate(p.ctr),
+        conversions: fig(p.conversions),
+        cr: rate(p.conversionRate),
+        posts: `${p.posts}/${p.plannedPosts}`,
+      });
+      const rows = [row('all', k.total, k.change?.total), ...Object.entries(k.byPlatform as Record<string, Json>).map(([pl, p]) => row(pl, p, k.change?.byPlatform?.[pl]))];
+      const goals = (k.goals as Json[]).map((g) => `  ${g.metric}${g.platform === 'all' ? '' : ` (${g.platform})`}: ${fig(g.current)} of ${g.target} by ${g.deadline} — ${g.status.replace('_', ' ')}`);
+      return [
+        `${k.period.from} – ${k.period.to} (vs ${k.previous.from} – ${k.previous.to})`,
+        table(rows, [
+          ['scope', 'SCOPE'],
+          ['impressions', 'IMPRESSIONS'],
+          ['reach', 'REACH'],
+          ['engagements', 'ENGAGEMENTS'],
+          ['er', 'ENG. RATE'],
+          ['clicks', 'CLICKS'],
+          ['ctr', 'CTR'],
+          ['conversions', 'CONV.'],
+          ['cr', 'CONV. RATE'],
+          ['posts', 'POSTS/PLAN'],
+        ]),
+        '* engagement rate on impressions (the platform reports no reach)',
+        ...(goals.length ? ['', 'goals:', ...goals] : []),
+      ].join('\n');
+    });
+  });
+
 // ---- inbox ------------------------------------------------------------------
 const commentRow = (c: Json) => ({
   ...c,

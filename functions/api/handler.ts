@@ -8,6 +8,9 @@ import { Repository } from '#shared/data/repository.ts';
 import { communityRoutes } from '#shared/http/community-routes.ts';
 import { createHttpApi } from '#shared/http/http-api.ts';
 import { managementRoutes } from '#shared/http/management-routes.ts';
+import { metricsRoutes } from '#shared/http/metrics-routes.ts';
+import { MetricsStore } from '#shared/data/metrics-store.ts';
+import { KpiService } from '#shared/use-cases/kpis.ts';
 import { Inbox, type ReplyMessage } from '#shared/use-cases/inbox.ts';
 import { Management } from '#shared/use-cases/management.ts';
 import { WebhookIntake } from '#shared/use-cases/webhooks.ts';
@@ -30,8 +33,10 @@ const intake = new WebhookIntake({
   clock,
 });
 
-/** Management API (`/v1`), the inbox, the quarantine, and liveness (`/health`). */
-export const handler = createHttpApi(managementRoutes(management, '1', communityRoutes(inbox, intake)), {
+/** Management API (`/v1`), the inbox, the quarantine, KPIs, and liveness (`/health`). */
+const kpis = new KpiService({ repo, metrics: new MetricsStore(db, config.tableName), clock });
+
+export const handler = createHttpApi(managementRoutes(management, '1', [...communityRoutes(inbox, intake), ...metricsRoutes(kpis)]), {
   authenticate: (key) => management.authenticate(key),
   onError: (error, requestId) => logger.error('unhandled error', { requestId, error: error as Error }),
 });

@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { closeServer, listenOnLoopback } from '../twin/loopback.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '#shared/domain/clock.ts';
+import type { PostMetrics } from '#shared/domain/metrics.ts';
 import { blueskyNotification, deliver, type CommentPlatform, type SandboxComment } from './comments.ts';
 
 /**
@@ -13,6 +14,9 @@ import { blueskyNotification, deliver, type CommentPlatform, type SandboxComment
  * A page at `/` lists what was published; `/_sandbox/faults` switches faults on;
  * `/_sandbox/comments` makes someone comment, and delivers the platform's
  * signed webhook to Paylaş (Bluesky's appear in its notifications instead).
+ * Each platform's insights endpoints report made-up but deterministic figures
+ * for the posts published here (see `insightsOf`); `/_sandbox/insights`
+ * shows them in Paylaş's terms.
  */
 
 export type SandboxPlatform = 'x' | 'facebook' | 'instagram' | 'linkedin' | 'bluesky' | 'mastodon' | 'sandbox';
@@ -42,6 +46,59 @@ interface Fault {
 }
 
 const PLATFORMS: SandboxPlatform[] = ['x', 'facebook', 'instagram', 'linkedin', 'bluesky', 'mastodon', 'sandbox'];
+
+/**
+ * The raw figures of one sandbox post at one moment. All are whole, never
+ * decrease as the post ages, and `reach ≤ impressions`, `clicks ≤ impressions`.
+ */
+export interface SandboxFigures {
+  impressions: number;
+  reach: number;
+  likes: number;
+  /** Made-up comments plus the ones made with `comment()` on the post so far. */
+  comments: number;
+  reposts: number;
+  quotes: number;
+  saves: number;
+  /** Link clicks. */
+  clicks: number;
+  profileClicks: number;
+  /** Milliseconds since the platform accepted the post (sandbox clock). */
+  ageMs: number;
+}
+
+/** Figures approach their lifetime value as 1 − e^(−age/12 h): ~39 % at 6 h, ~86 % at 24 h, ~98 % at 48 h. */
+const INSIGHTS_GROWTH_MS = 12 * 3_600_000;
+/** X only gives `non_public_metrics` for posts younger than this. */
+const X_NON_PUBLIC_MS = 30 * 24 * 3_600_000;
+/** Platforms where a reply is a post of its own (on the others it is a comment, which has no post insights). */
+const REPLIES_ARE_POSTS = new Set<SandboxPlatform>(['x', 'bluesky', 'mastodon', 'sandbox']);
+const IG_METRICS = ['reach', 'views', 'likes', 'comments', 'shares', 'saved', 'total_interactions'];
+const FB_METRICS = ['post_media_view', 'post_total_media_view_unique', 'post_clicks'];
+/** What Graph answers for an id it does not know (or that is not ours). */
+const graphGone = (id: string) => ({
+  status: 400,
+  body: {
+    error: {
+      message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+      type: 'GraphMethodException',
+      code: 100,
+      error_subcode: 33,
+      fbtrace_id: 'sandbox',
+    },
+  },
+});
+/** A query parameter's raw comma-separated items, each percent-decoded (so an encoded `,` inside an item survives). */
+function rawList(url: URL, name: string): string[] | undefined {
+  const raw = url.search
+    .slice(1)
+    .split('&')
+    .find((kv) => kv.startsWith(`${name}=`));
+  if (raw === undefined) return undefined;
+  const value = raw.slice(name.length + 1).replace(/\+/g, ' ');
+  const inner = /^List\((.*)\)$/.exec(value)?.[1] ?? value;
+  return inner === '' ? [] : inner.split(',').map((v) => decodeURIComponent(v));
+}
 
 export class SandboxPlatformServer {
   readonly posts: SandboxPost[] = [];
@@ -204,6 +261,8 @@ export class SandboxPlatformServer {
   readonly #uploads = new Map<string, { bytes: number; contentType: string }>();
 
   #route(p: SandboxPlatform, method: string, path: string, body: Record<string, any>, url: URL, token: string, headers: IncomingMessage['headers'], bytes: Buffer): { status: number; body: unknown; headers?: Record<string, string> } {
+    const insights = method === 'GET' ? this.#insightsRoute(p, path, url, headers) : undefined;
+    if (insights) return insights;
     const key = headers['idempotency-key'] as string | undefined;
     const duplicateOf = (account: string, text: string) => this.posts.find((x) => x.platform === p && x.account === account && x.text === text);
     const upload = (contentType: string) => {
@@ -390,6 +449,267 @@ export class SandboxPlatformServer {
     return undefined;
   }
 
+  /** A post of `platform` the insights endpoints know: published here, and a post rather than a comment. */
+  #insightsPost(platform: SandboxPlatform, id: string): SandboxPost | undefined {
+    return this.posts.find((x) => x.platform === platform && x.id === id && (REPLIES_ARE_POSTS.has(platform) || !x.replyTo));
+  }
+
+  /**
+   * The figures of a post now. Deterministic: the lifetime values come from a
+   * SHA-256 of `platform:id` (impressions 1,000–20,000; reach 45–90 % of them;
+   * interactions 2–7 % of reach, split 62 % likes, 8 % comments, 12 % reposts,
+   * 4 % quotes, 14 % saves; link clicks 0.2–1.2 % and profile clicks 0.1–0.5 % of
+   * impressions), and each figure is ⌊lifetime × (1 − e^(−age/12 h))⌋ with the
+   * age on the sandbox clock, so none decreases as time passes. Comments made
+   * on the post with `comment()` (up to now) are added to the comments.
+   */
+  figures(post: SandboxPost): SandboxFigures {
+    const h = createHash('sha256').update(`${post.platform}:${post.id}`).digest();
+    const u = (i: number) => h.readUInt16BE(i * 2) / 65_536;
+    const now = this.#now().getTime();
+    const ageMs = Math.max(0, now - Date.parse(post.acceptedAt));
+    const grown = 1 - Math.exp(-ageMs / INSIGHTS_GROWTH_MS);
+    const at = (lifetime: number) => Math.floor(Math.floor(lifetime) * grown);
+    const impressions = 1_000 + Math.floor(u(0) * 19_000);
+    const reach = Math.floor(impressions * (0.45 + 0.45 * u(1)));
+    const interactions = reach * (0.02 + 0.05 * u(2));
+    const made = this.comments.filter((c) => c.platform === post.platform && c.postId === post.id && Date.parse(c.createdAt) <= now).length;
+    return {
+      impressions: at(impressions),
+      reach: at(reach),
+      likes: at(interactions * 0.62),
+      comments: at(interactions * 0.08) + made,
+      reposts: at(interactions * 0.12),
+      quotes: at(interactions * 0.04),
+      saves: at(interactions * 0.14),
+      clicks: at(impressions * (0.002 + 0.01 * u(3))),
+      profileClicks: at(impressions * (0.001 + 0.004 * u(4))),
+      ageMs,
+    };
+  }
+
+  /**
+   * A post's figures now as Paylaş reads them from that platform's insights
+   * endpoint (each platform reports only its own figures: no impressions on
+   * Bluesky or Mastodon, no clicks or engagements on X after 30 days …);
+   * undefined for a post the sandbox does not know.
+   */
+  insightsOf(platform: SandboxPlatform, id: string): PostMetrics | undefined {
+    const post = this.#insightsPost(platform, id);
+    if (!post) return undefined;
+    const f = this.figures(post);
+    const shares = f.reposts + f.quotes;
+    switch (platform) {
+      case 'x':
+        return f.ageMs < X_NON_PUBLIC_MS
+          ? { impressions: f.impressions, engagements: f.likes + f.comments + shares + f.saves + f.clicks + f.profileClicks, likes: f.likes, comments: f.comments, shares, saves: f.saves, clicks: f.clicks }
+          : { impressions: f.impressions, likes: f.likes, comments: f.comments, shares, saves: f.saves };
+      case 'instagram':
+        return { impressions: f.impressions, reach: f.reach, engagements: f.likes + f.comments + shares + f.saves, likes: f.likes, comments: f.comments, shares, saves: f.saves };
+      case 'facebook':
+      case 'linkedin':
+        return { impressions: f.impressions, reach: f.reach, likes: f.likes, comments: f.comments, shares, clicks: f.clicks };
+      case 'bluesky':
+        return { likes: f.likes, comments: f.comments, shares, saves: f.saves };
+      case 'mastodon':
+        return { likes: f.likes, comments: f.comments, shares };
+      case 'sandbox':
+        return { impressions: f.impressions, reach: f.reach, likes: f.likes, comments: f.comments, shares, saves: f.saves, clicks: f.clicks };
+    }
+  }
+
+  /** The insights endpoints, in each platform's documented request and response shapes; undefined when the request is not one. */
+  #insightsRoute(p: SandboxPlatform, path: string, url: URL, headers: IncomingMessage['headers']): { status: number; body: unknown } | undefined {
+    const figuresOf = (id: string) => {
+      const post = this.#insightsPost(p, id);
+      return post ? { post, f: this.figures(post) } : undefined;
+    };
+    if (p === 'x' && path === '/2/tweets') {
+      const ids = rawList(url, 'ids') ?? [];
+      const invalid = (message: string) => ({ status: 400, body: { errors: [{ parameters: { ids: [url.searchParams.get('ids') ?? ''] }, message }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.x.com/2/problems/invalid-request' } });
+      if (ids.length === 0) return invalid('The `ids` query parameter can not be empty');
+      if (ids.length > 100) return invalid(`The number of values in the \`ids\` query parameter list [${ids.length}] is not between 1 and 100`);
+      const malformed = ids.find((id) => !/^\d{1,19}$/.test(id));
+      if (malformed !== undefined) return invalid(`The \`ids\` query parameter value [${malformed}] is not valid`);
+      const fields = new Set((url.searchParams.get('tweet.fields') ?? '').split(','));
+      const data: unknown[] = [];
+      const errors: unknown[] = [];
+      for (const id of ids) {
+        const found = figuresOf(id);
+        if (!found) {
+          errors.push({ value: id, detail: `Could not find tweet with ids: [${id}].`, title: 'Not Found Error', resource_type: 'tweet', parameter: 'ids', resource_id: id, type: 'https://api.twitter.com/2/problems/resource-not-found' });
+          continue;
+        }
+        const { post, f } = found;
+        if (fields.has('non_public_metrics') && f.ageMs >= X_NON_PUBLIC_MS) {
+          // Sandbox rendering of X's rule that private metrics end at 30 days: the post is refused that field.
+          errors.push({ value: id, detail: `Sorry, you are not authorized to access 'non_public_metrics' on the Tweet with ids: [${id}]: it is more than 30 days old.`, title: 'Field Authorization Error', resource_type: 'tweet', field: 'non_public_metrics', parameter: 'tweet.fields', resource_id: id, section: 'data', type: 'https://api.twitter.com/2/problems/not-authorized-for-field' });
+          continue;
+        }
+        data.push({
+          id,
+          text: post.text,
+          edit_history_tweet_ids: [id],
+          ...(fields.has('public_metrics') && { public_metrics: { retweet_count: f.reposts, reply_count: f.comments, like_count: f.likes, quote_count: f.quotes, bookmark_count: f.saves, impression_count: f.impressions } }),
+          ...(fields.has('non_public_metrics') && {
+            non_public_metrics: { impression_count: f.impressions, url_link_clicks: f.clicks, user_profile_clicks: f.profileClicks, engagements: f.likes + f.comments + f.reposts + f.quotes + f.saves + f.clicks + f.profileClicks },
+          }),
+        });
+      }
+      return { status: 200, body: { ...(data.length > 0 && { data }), ...(errors.length > 0 && { errors }) } };
+    }
+    const graphInsights = (p === 'facebook' || p === 'instagram') && /^\/[^/]+\/insights$/.test(path);
+    if (graphInsights) {
+      const id = decodeURIComponent(path.split('/')[1]!);
+      const found = figuresOf(id);
+      if (!found) return graphGone(id);
+      const { f } = found;
+      const metrics = (url.searchParams.get('metric') ?? '').split(',').filter(Boolean);
+      const known = p === 'instagram' ? IG_METRICS : FB_METRICS;
+      const bad = metrics.length === 0 ? '' : metrics.find((m) => !known.includes(m));
+      if (bad !== undefined) {
+        const message = p === 'instagram' && bad === 'impressions' ? '(#100) impressions metric is no longer supported for media created after July 2, 2024; use views' : `(#100) The value must be a valid insights metric${bad ? `: ${bad}` : ''}`;
+        return { status: 400, body: { error: { message, type: 'OAuthException', code: 100, fbtrace_id: 'sandbox' } } };
+      }
+      const shares = f.reposts + f.quotes;
+      const values: Record<string, [number, string]> = {
+        reach: [f.reach, 'Accounts reached'],
+        views: [f.impressions, 'Views'],
+        likes: [f.likes, 'Likes'],
+        comments: [f.comments, 'Comments'],
+        shares: [shares, 'Shares'],
+        saved: [f.saves, 'Saved'],
+        total_interactions: [f.likes + f.comments + shares + f.saves, 'Interactions'],
+        post_media_view: [f.impressions, 'Media views'],
+        post_total_media_view_unique: [f.reach, 'Total media viewers'],
+        post_clicks: [f.clicks, 'Post clicks'],
+      };
+      const data = metrics.map((name) => ({ name, period: 'lifetime', values: [{ value: values[name]![0] }], title: values[name]![1], description: `${values[name]![1]} (sandbox figure)`, id: `${id}/insights/${name}/lifetime` }));
+      return { status: 200, body: p === 'instagram' ? { data } : { data, paging: { previous: `${this.url}/facebook/${id}/insights?metric=${metrics.join(',')}&since=0`, next: `${this.url}/facebook/${id}/insights?metric=${metrics.join(',')}&until=0` } } };
+    }
+    if (p === 'facebook' && /^\/[^/]+$/.test(path)) {
+      const id = decodeURIComponent(path.slice(1));
+      const found = figuresOf(id);
+      if (!found) return graphGone(id);
+      const { post, f } = found;
+      const fields = new Set((url.searchParams.get('fields') ?? '').split(',').map((x) => x.split(/[.(]/)[0]!));
+      const shares = f.reposts + f.quotes;
+      return {
+        status: 200,
+        body: {
+          ...(fields.has('message') && { message: post.text }),
+          ...(fields.has('created_time') && { created_time: post.acceptedAt.replace(/\.\d+Z$/, '+0000') }),
+          ...(fields.has('reactions') && { reactions: { data: [], summary: { total_count: f.likes, viewer_reaction: 'NONE' } } }),
+          ...(fields.has('comments') && { comments: { data: [], summary: { order: 'ranked', total_count: f.comments, can_comment: true } } }),
+          // Graph leaves `shares` out when a post has none.
+          ...(fields.has('shares') && shares > 0 && { shares: { count: shares } }),
+          id,
+        },
+      };
+    }
+    if (p === 'linkedin' && path === '/rest/organizationalEntityShareStatistics') {
+      if (!headers['linkedin-version']) return { status: 400, body: { status: 400, code: 'VERSION_MISSING', message: 'A version must be present' } };
+      const org = url.searchParams.get('organizationalEntity');
+      if (url.searchParams.get('q') !== 'organizationalEntity' || !org) return { status: 400, body: { status: 400, code: 'QUERY_PARAM_NOT_ALLOWED', message: 'q=organizationalEntity and organizationalEntity are required' } };
+      const elements = [];
+      for (const [kind, urns] of [['share', rawList(url, 'shares') ?? []], ['ugcPost', rawList(url, 'ugcPosts') ?? []]] as const) {
+        for (const urn of urns) {
+          const found = figuresOf(urn);
+          if (!found || found.post.account !== org) continue;
+          const { f } = found;
+          const shareCount = f.reposts + f.quotes;
+          elements.push({
+            organizationalEntity: org,
+            [kind]: urn,
+            totalShareStatistics: {
+              uniqueImpressionsCount: f.reach,
+              shareCount,
+              engagement: f.impressions > 0 ? (f.clicks + f.likes + f.comments + shareCount) / f.impressions : 0,
+              clickCount: f.clicks,
+              likeCount: f.likes,
+              impressionCount: f.impressions,
+              commentCount: f.comments,
+            },
+          });
+        }
+      }
+      return { status: 200, body: { paging: { count: 10, start: 0, links: [] }, elements } };
+    }
+    if (p === 'bluesky' && path === '/xrpc/app.bsky.feed.getPosts') {
+      const uris = url.searchParams.getAll('uris');
+      if (uris.length === 0) return { status: 400, body: { error: 'InvalidRequest', message: 'Error: Params must have the property "uris"' } };
+      if (uris.length > 25) return { status: 400, body: { error: 'InvalidRequest', message: 'Error: uris must not have more than 25 elements' } };
+      const malformed = uris.findIndex((u) => !u.startsWith('at://'));
+      if (malformed >= 0) return { status: 400, body: { error: 'InvalidRequest', message: `Error: uris/${malformed} must be a valid at-uri` } };
+      const posts = [];
+      for (const uri of uris) {
+        const found = figuresOf(uri);
+        if (!found) continue;
+        const { post, f } = found;
+        const did = uri.split('/')[2]!;
+        posts.push({
+          uri,
+          cid: `bafyrei${uri.split('/').pop()}`,
+          author: { did, handle: 'sandbox.bsky.social', displayName: 'Sandbox', labels: [], createdAt: post.acceptedAt },
+          record: { $type: 'app.bsky.feed.post', text: post.text, createdAt: post.acceptedAt },
+          replyCount: f.comments,
+          repostCount: f.reposts,
+          likeCount: f.likes,
+          quoteCount: f.quotes,
+          bookmarkCount: f.saves,
+          indexedAt: post.acceptedAt,
+          labels: [],
+        });
+      }
+      return { status: 200, body: { posts } };
+    }
+    const status = p === 'mastodon' ? /^\/api\/v1\/statuses\/([^/]+)$/.exec(path) : null;
+    if (status) {
+      const id = decodeURIComponent(status[1]!);
+      const found = figuresOf(id);
+      if (!found) return { status: 404, body: { error: 'Record not found' } };
+      const { post, f } = found;
+      return {
+        status: 200,
+        body: {
+          id,
+          created_at: post.acceptedAt,
+          in_reply_to_id: post.replyTo ?? null,
+          in_reply_to_account_id: null,
+          sensitive: false,
+          spoiler_text: '',
+          visibility: 'public',
+          language: 'tr',
+          uri: post.url,
+          url: post.url,
+          replies_count: f.comments,
+          reblogs_count: f.reposts,
+          favourites_count: f.likes,
+          quotes_count: f.quotes,
+          edited_at: null,
+          content: `<p>${post.text}</p>`,
+          reblog: null,
+          account: { id: '109999', username: 'paylas', acct: 'paylas', display_name: 'Paylaş', url: `${this.url}/mastodon/@paylas` },
+          media_attachments: [],
+          mentions: [],
+          tags: [],
+          emojis: [],
+        },
+      };
+    }
+    if (p === 'sandbox' && path === '/api/posts/insights') {
+      const ids = rawList(url, 'ids') ?? [];
+      if (ids.length === 0 || ids.length > 100) return { status: 400, body: { error: 'ids: 1 to 100 post ids, comma-separated' } };
+      const data: Record<string, PostMetrics> = {};
+      for (const id of ids) {
+        const metrics = this.insightsOf('sandbox', id);
+        if (metrics) data[id] = metrics;
+      }
+      return { status: 200, body: { data } };
+    }
+    return undefined;
+  }
+
   #authError(p: SandboxPlatform, res: ServerResponse): void {
     const bodies: Record<SandboxPlatform, unknown> = {
       x: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' },
@@ -445,6 +765,13 @@ export class SandboxPlatformServer {
     if (method === 'DELETE' && path === '/faults') {
       this.clearFaults();
       return send(res, 204, null);
+    }
+    if (method === 'GET' && path === '/insights') {
+      const platform = url.searchParams.get('platform') as SandboxPlatform;
+      const id = url.searchParams.get('id');
+      if (!PLATFORMS.includes(platform) || !id) return send(res, 400, { error: `platform (${PLATFORMS.join(', ')}) and id are required` });
+      const metrics = this.insightsOf(platform, id);
+      return metrics ? send(res, 200, metrics) : send(res, 404, { error: `no ${platform} post ${id} on the sandbox` });
     }
     return send(res, 404, { error: 'unknown sandbox control' });
   }

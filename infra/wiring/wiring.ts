@@ -99,11 +99,29 @@ export const wiring = defineWiring({
       table: 'readwrite',
       email: true,
     },
+    'collect-metrics': {
+      description: 'Every 15 minutes: pull due post insights (hourly for 48 h, then daily to 28 days)',
+      entry: 'functions/collect-metrics/handler.ts',
+      timeoutSeconds: 300,
+      memoryMb: 512,
+      table: 'readwrite',
+      bus: true,
+      email: true,
+      secrets: 'readwrite',
+    },
+    'ingest-metrics': {
+      description: 'Store metric snapshots and conversions; daily performance counters',
+      entry: 'functions/ingest-metrics/handler.ts',
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      table: 'readwrite',
+    },
   },
   queues: {
     publish: { description: 'One message per post target, delayed to the second it is due', consumer: 'publish-post', batchSize: 10, maxReceiveCount: 5 },
     comments: { description: 'CommentReceived events, stored and counted a batch at a time', consumer: 'ingest-comments', batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 8 },
     replies: { description: 'One message per requested reply', consumer: 'publish-reply', batchSize: 5, maxReceiveCount: 5 },
+    metrics: { description: 'MetricsReceived and ConversionReceived events', consumer: 'ingest-metrics', batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 8 },
   },
   routes: [
     { method: 'GET', path: '/health', function: 'api' },
@@ -111,12 +129,16 @@ export const wiring = defineWiring({
     { method: 'GET', path: '/webhooks/{platform}', function: 'webhook' },
     { method: 'POST', path: '/webhooks/{platform}', function: 'webhook' },
   ],
-  rules: [{ name: 'comment-received', description: 'Comments from webhooks and polls to ingest', pattern: { source: ['paylas'], 'detail-type': ['CommentReceived'] }, queue: 'comments' }],
+  rules: [
+    { name: 'comment-received', description: 'Comments from webhooks and polls to ingest', pattern: { source: ['paylas'], 'detail-type': ['CommentReceived'] }, queue: 'comments' },
+    { name: 'metrics-received', description: 'Metric snapshots and conversions to ingest', pattern: { source: ['paylas'], 'detail-type': ['MetricsReceived', 'ConversionReceived'] }, queue: 'metrics' },
+  ],
   schedules: [
     { name: 'dispatch-due', description: 'Dispatch due posts', expression: 'rate(1 minute)', function: 'dispatch-due' },
     { name: 'refresh-tokens', description: 'Refresh expiring account tokens', expression: 'cron(0 3 * * ? *)', function: 'refresh-tokens' },
     { name: 'poll-bluesky', description: 'Poll Bluesky notifications', expression: 'rate(5 minutes)', function: 'poll-bluesky' },
     { name: 'comment-alerts', description: 'Send pending negative-comment alerts', expression: 'rate(5 minutes)', function: 'comment-alerts' },
+    { name: 'collect-metrics', description: 'Pull due post insights', expression: 'rate(15 minutes)', function: 'collect-metrics' },
   ],
 });
 

@@ -9,6 +9,7 @@ import { parseOrThrow } from '../domain/validation.ts';
 import { instantRange, keys } from './keys.ts';
 import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from './pagination.ts';
 import { isConditionFailure, TableReader, type Item } from './table-ops.ts';
+import { Tally } from './tally.ts';
 
 /** The counters of one brand, local day and platform. */
 export const COUNTERS = [
@@ -72,12 +73,15 @@ const FILTERED_PAGE_READS = 10;
  * change is a single-item conditional write.
  */
 export class CommunityStore extends TableReader {
+  readonly tally: Tally;
+
   constructor(
     db: DynamoDBDocumentClient,
     tableName: string,
     private readonly clock: Clock,
   ) {
     super(db, tableName);
+    this.tally = new Tally(db, tableName);
   }
 
   // ---- comments -----------------------------------------------------------
@@ -155,25 +159,9 @@ export class CommunityStore extends TableReader {
     return { items, nextCursor: encodeCursor(start) };
   }
 
-  /** Moves a comment's count marker from `from` to `to`, only if it still holds `from`. */
+  /** Moves a comment's count marker from `from` to `to`, only if it still holds `from` (see Tally). */
   async retoken(commentId: string, attribute: 'countToken' | 'responseToken', from: string, to: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.comment(commentId),
-          // The version moves too, so a writer holding an older copy cannot put the old token back.
-          UpdateExpression: 'SET #a = :to, #version = #version + :one',
-          ConditionExpression: '#a = :from',
-          ExpressionAttributeNames: { '#a': attribute, '#version': 'version' },
-          ExpressionAttributeValues: { ':to': to, ':from': from, ':one': 1 },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    return this.tally.moveToken(keys.comment(commentId), attribute, from, to);
   }
 
   // ---- daily counters -------------------------------------------------------
@@ -184,22 +172,8 @@ export class CommunityStore extends TableReader {
    * same token; a redelivery finds its token here and knows it was counted.
    */
   async applyToDay(brandId: string, date: string, platform: Platform, deltas: Deltas, token: string): Promise<void> {
-    const entries = Object.entries(deltas).filter(([, n]) => n !== 0);
-    const names: Record<string, string> = { '#tokens': 'tokens' };
-    const values: Record<string, unknown> = { ':token': new Set([token]), ':brandId': brandId, ':date': date, ':platform': platform };
-    entries.forEach(([counter, n], i) => {
-      names[`#c${i}`] = counter;
-      values[`:c${i}`] = n;
-    });
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.commentDay(brandId, date, platform),
-        UpdateExpression: `SET brandId = :brandId, #date = :date, platform = :platform, #type = :type ADD #tokens :token${entries.map((_, i) => `, #c${i} :c${i}`).join('')}`,
-        ExpressionAttributeNames: { ...names, '#date': 'date', '#type': 'type' },
-        ExpressionAttributeValues: { ...values, ':type': 'CommentDay' },
-      }),
-    );
+    const counts = Object.fromEntries(Object.entries(deltas).filter(([, n]) => n !== 0)) as Record<string, number>;
+    await this.tally.add(keys.commentDay(brandId, date, platform), { brandId, date, platform, type: 'CommentDay' }, counts, token);
   }
 
   async getDay(brandId: string, date: string, platform: Platform): Promise<CommentDay | undefined> {

@@ -48,6 +48,23 @@ export const keys = {
 
   /** Which of our posts a platform post id is (comments, metrics and clicks arrive with the platform's id). */
   postRef: (platform: Platform, platformPostId: string) => ({ pk: `PPOST#${platform}#${platformPostId}`, sk: 'POSTREF' }),
+  /** Sparse and sharded, on the post ref: published posts whose insights are due to be pulled. */
+  metricsDue: (shard: number, nextPullAt: string, platform: Platform, platformPostId: string) => ({ gsi2pk: `MPULL#${shard}`, gsi2sk: `${nextPullAt}#${platform}#${platformPostId}` }),
+  metricsDueShard: (shard: number) => `MPULL#${shard}`,
+
+  /** A post target's metrics: its latest figures and its time series of snapshots. */
+  metricLatest: (postId: string, accountId: string) => ({ pk: `PMETRIC#${postId}#${accountId}`, sk: 'LATEST' }),
+  metricSnapshot: (postId: string, accountId: string, observedAt: string) => ({ pk: `PMETRIC#${postId}#${accountId}`, sk: `SNAP#${observedAt}` }),
+  metricSnapshotsOf: (postId: string, accountId: string) => ({ pk: `PMETRIC#${postId}#${accountId}`, skPrefix: 'SNAP#' }),
+  /** On the latest item: a brand's post figures by publication time (top and bottom posts). */
+  metricsByPublication: (brandId: string, publishedAt: string, postId: string, accountId: string) => ({ gsi1pk: `BRAND#${brandId}#PMETRICS`, gsi1sk: `${publishedAt}#${postId}#${accountId}` }),
+  metricsOf: (brandId: string) => `BRAND#${brandId}#PMETRICS`,
+  /** Daily performance counters per brand, local date and platform (`unattributed` for conversions without a post). */
+  metricDay: (brandId: string, date: string, platform: string) => ({ pk: `BRAND#${brandId}`, sk: `MDAY#${date}#${platform}` }),
+  metricDaysOf: (brandId: string) => ({ pk: `BRAND#${brandId}`, skPrefix: 'MDAY#' }),
+  /** Conversions that name no brand and no known post, per UTC date. */
+  unattributedDay: (date: string) => ({ pk: 'UNATTRIBUTED', sk: `MDAY#${date}` }),
+  conversion: (orderId: string) => ({ pk: `CONV#${orderId}`, sk: 'CONV' }),
 
   comment: (commentId: string) => ({ pk: `COMMENT#${commentId}`, sk: 'COMMENT' }),
   commentsOf: (brandId: string) => `BRAND#${brandId}#COMMENTS`,

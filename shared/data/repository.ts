@@ -14,7 +14,7 @@ import { newId } from '../domain/ids.ts';
 import { NewPost as NewPostSchema, Post, type NewPost, type PostStatus } from '../domain/post.ts';
 import { Id, Instant, Platform } from '../domain/primitives.ts';
 import { parseOrThrow } from '../domain/validation.ts';
-import { instantRange, keys } from './keys.ts';
+import { dueShard, instantRange, keys } from './keys.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import { isConditionFailure, TableReader, type Item, type QueryInput } from './table-ops.ts';
 import { DUE_SHARDS } from './table-definition.ts';
@@ -23,8 +23,18 @@ import { DUE_SHARDS } from './table-definition.ts';
 export const ApiKeyRecord = z.object({ id: Id, keyHash: z.string().regex(/^[0-9a-f]{64}$/), brandId: Id, label: z.string().max(100).optional(), createdAt: Instant });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 
-export const PostRef = z.object({ platform: Platform, platformPostId: z.string(), postId: Id, brandId: Id, accountId: Id, publishedAt: Instant.optional() });
-export type PostRef = z.infer<typeof PostRef>;
+export const PostRef = z.object({
+  platform: Platform,
+  platformPostId: z.string(),
+  postId: Id,
+  brandId: Id,
+  accountId: Id,
+  publishedAt: Instant.optional(),
+  /** When its insights are next pulled; absent once pulls are over. */
+  nextPullAt: Instant.optional(),
+  pulls: z.number().int().nonnegative().default(0),
+});
+export type PostRef = z.input<typeof PostRef>;
 
 export interface PostQuery {
   brandId: string;
@@ -244,13 +254,43 @@ export class Repository extends TableReader {
     return next;
   }
 
-  /** Remembers which of our posts a platform post id is; written when a target is published (idempotent). */
+  /**
+   * Remembers which of our posts a platform post id is, and schedules its first
+   * insights pull; written when a target is published (idempotent).
+   */
   async putPostRef(ref: PostRef): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.postRef(ref.platform, ref.platformPostId), type: 'PostRef', ...parseOrThrow(PostRef, ref, 'post ref') } }));
+    const item = parseOrThrow(PostRef, ref, 'post ref');
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.#postRefItem(item) }));
   }
 
   async getPostRef(platform: Platform, platformPostId: string): Promise<PostRef | undefined> {
     return this.getItem(keys.postRef(platform, platformPostId), PostRef);
+  }
+
+  /** Post refs whose insights pull is due by `now`, oldest due first, across shards (at most `limit`). */
+  async listDueMetricPulls(now: Date, limit: number): Promise<PostRef[]> {
+    const hi = `${now.toISOString()}#~`;
+    const shards = await Promise.all(
+      Array.from({ length: DUE_SHARDS }, (_, shard) =>
+        this.queryAll({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :hi', ExpressionAttributeValues: { ':pk': keys.metricsDueShard(shard), ':hi': hi }, Limit: limit }, PostRef),
+      ),
+    );
+    return shards.flat().sort((a, b) => (a.nextPullAt ?? '').localeCompare(b.nextPullAt ?? '')).slice(0, limit);
+  }
+
+  /** Moves a ref's next pull, or takes it out of the pull index (`undefined`: no more pulls). */
+  async schedulePull(ref: PostRef, nextPullAt: string | undefined, pulls: number): Promise<void> {
+    const { nextPullAt: _n, ...rest } = ref;
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.#postRefItem({ ...rest, pulls, ...(nextPullAt && { nextPullAt }) }) }));
+  }
+
+  #postRefItem(ref: PostRef): Item {
+    return {
+      ...keys.postRef(ref.platform, ref.platformPostId),
+      ...(ref.nextPullAt && keys.metricsDue(dueShard(ref.postId), ref.nextPullAt, ref.platform, ref.platformPostId)),
+      type: 'PostRef',
+      ...ref,
+    };
   }
 
   // ---- API keys -----------------------------------------------------------

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IncomingComment } from './comment.ts';
+import { Conversion, PostMetrics } from './metrics.ts';
 import { Id, Instant, Platform } from './primitives.ts';
 
 /** Everything Paylaş puts on its bus has source `paylas` and one of these detail types, each with its schema. */
@@ -14,6 +15,10 @@ export const EventDetails = {
   PostMissed: z.object({ postId: Id, brandId: Id, scheduledAt: Instant, detectedAt: Instant }),
   /** A comment as the webhook (or the Bluesky poll) normalised it, with the account it reached. */
   CommentReceived: z.object({ brandId: Id, accountId: Id, comment: IncomingComment, deliveredAt: Instant }),
+  /** A post target's figures as a platform reported them at `observedAt` (pulled, or pushed by webhook). */
+  MetricsReceived: z.object({ brandId: Id, accountId: Id, postId: Id, platform: Platform, platformPostId: z.string(), publishedAt: Instant, observedAt: Instant, metrics: PostMetrics }),
+  /** A sale reported by the brand's shop, signed; attributed by its UTM parameters. */
+  ConversionReceived: Conversion.extend({ receivedAt: Instant }),
   CommentReplied: z.object({ brandId: Id, commentId: Id, platform: Platform, platformReplyId: z.string(), url: z.string().optional(), repliedAt: Instant }),
 } as const;
 

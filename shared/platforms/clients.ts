@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Platform } from '../domain/primitives.ts';
-import { classifyStatus, platformFetch, retryAfterMs } from './http.ts';
+import type { PostMetrics } from '../domain/metrics.ts';
+import { classifyStatus, platformFetch, retryAfterMs, type PlatformResponse } from './http.ts';
+import {
+  FACEBOOK_FIELDS,
+  FACEBOOK_METRICS,
+  INSIGHTS_BATCH,
+  INSTAGRAM_METRICS,
+  InsightsResponseError,
+  linkedinStatisticsQuery,
+  parseInsights,
+  X_TWEET_FIELDS,
+  xFieldRefusals,
+} from './insights.ts';
 import { fetchMedia } from './media.ts';
 import { DuplicateError, PublishError, type PlatformClient, type Published } from './platform-client.ts';
 
@@ -41,6 +53,25 @@ const bearer = (token: string | undefined, platform: string): string => {
   return `Bearer ${token}`;
 };
 const json = { 'content-type': 'application/json' };
+
+/** The ids once each, in the order given. */
+const unique = (ids: readonly string[]): string[] => [...new Set(ids)];
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+/** Runs an insights parser; an answer of the wrong shape becomes a retryable PublishError naming the path. */
+function readInsights(fn: () => Record<string, PostMetrics>): Record<string, PostMetrics> {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof InsightsResponseError) throw new PublishError('retryable', e.message, { retryAfterMs: 15 * 60_000 });
+    throw e;
+  }
+}
+/** Graph's answer for an object that is gone (deleted, or never ours): 404, or code 100 subcode 33. */
+const graphGone = (res: PlatformResponse): boolean => res.status === 404 || (res.status === 400 && res.json?.error?.code === 100 && res.json?.error?.error_subcode === 33);
 
 export function createPlatformClients(options: ClientOptions = {}): Record<Platform, PlatformClient> {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -108,6 +139,29 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       if (res.status !== 200 || !res.json?.access_token) throw refusal('x', res);
       return { ...credentials, accessToken: res.json.access_token, refreshToken: res.json.refresh_token ?? credentials.refreshToken, expiresAt: expiry(now(), res.json.expires_in ?? 7200) };
     },
+    // Post lookup, ≤ 100 ids a call. Posts older than 30 days are refused non_public_metrics: those are asked again for public_metrics only.
+    async insights(req) {
+      const root = base('x', 'https://api.x.com');
+      const authorization = bearer(req.credentials.accessToken, 'x');
+      const lookup = async (ids: readonly string[], fields: string) => {
+        const res = await call(`${root}/2/tweets?ids=${ids.map(encodeURIComponent).join(',')}&tweet.fields=${fields}`, { headers: { authorization } });
+        if (res.status === 200) return res.json as unknown;
+        throw classifyStatus(res, 'x', String(res.json?.detail ?? res.json?.errors?.[0]?.message ?? res.json?.title ?? res.text).slice(0, 500));
+      };
+      const out: Record<string, PostMetrics> = {};
+      // X refuses a whole lookup over one malformed id: only post ids (digits) are asked for.
+      for (const batch of chunks(unique(req.platformPostIds).filter((id) => /^\d{1,19}$/.test(id)), INSIGHTS_BATCH.x)) {
+        const body = await lookup(batch, X_TWEET_FIELDS);
+        Object.assign(out, readInsights(() => parseInsights('x', body, batch)));
+        // (The body passed parseInsights, so this reads it without throwing.)
+        const again = xFieldRefusals(body).filter((id) => batch.includes(id) && !(id in out));
+        if (again.length > 0) {
+          const publicOnly = await lookup(again, 'public_metrics');
+          Object.assign(out, readInsights(() => parseInsights('x', publicOnly, again)));
+        }
+      }
+      return out;
+    },
   };
 
   const graphError = (res: Awaited<ReturnType<typeof call>>, platform: string) => {
@@ -150,6 +204,22 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       });
       if (res.status === 200 && res.json?.id) return { platformPostId: String(res.json.id), url: `https://www.facebook.com/${res.json.id}` };
       throw graphError(res, 'facebook');
+    },
+    // Per post: the public counters (fields call), then the Page insights; a post Graph no longer knows is skipped.
+    async insights(req) {
+      const root = base('facebook', `https://graph.facebook.com/${GRAPH_VERSION}`);
+      const headers = { authorization: bearer(req.credentials.accessToken, 'facebook') };
+      const out: Record<string, PostMetrics> = {};
+      for (const id of unique(req.platformPostIds)) {
+        const fields = await call(`${root}/${encodeURIComponent(id)}?fields=${FACEBOOK_FIELDS}`, { headers });
+        if (graphGone(fields)) continue;
+        if (fields.status !== 200) throw graphError(fields, 'facebook');
+        const insights = await call(`${root}/${encodeURIComponent(id)}/insights?metric=${FACEBOOK_METRICS.join(',')}`, { headers });
+        if (graphGone(insights)) continue;
+        if (insights.status !== 200) throw graphError(insights, 'facebook');
+        Object.assign(out, readInsights(() => parseInsights('facebook', { [id]: { insights: insights.json, fields: fields.json } }, [id])));
+      }
+      return out;
     },
   };
 
@@ -218,6 +288,19 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       if (res.status !== 200 || !res.json?.access_token) throw refusal('instagram', res);
       return { ...credentials, accessToken: res.json.access_token, expiresAt: expiry(now(), res.json.expires_in ?? 5_184_000) };
     },
+    // Media insights, one call per post; media Graph no longer knows is skipped.
+    async insights(req) {
+      const root = base('instagram', `https://graph.instagram.com/${GRAPH_VERSION}`);
+      const headers = { authorization: bearer(req.credentials.accessToken, 'instagram') };
+      const out: Record<string, PostMetrics> = {};
+      for (const id of unique(req.platformPostIds)) {
+        const res = await call(`${root}/${encodeURIComponent(id)}/insights?metric=${INSTAGRAM_METRICS.join(',')}`, { headers });
+        if (graphGone(res)) continue;
+        if (res.status !== 200) throw graphError(res, 'instagram');
+        Object.assign(out, readInsights(() => parseInsights('instagram', { [id]: res.json }, [id])));
+      }
+      return out;
+    },
   };
 
   const linkedin: PlatformClient = {
@@ -276,6 +359,21 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       const id = res.headers.get('x-restli-id') ?? res.json?.['$URN'] ?? res.json?.commentUrn;
       if ((res.status === 201 || res.status === 200) && id) return { platformPostId: String(id), url: `https://www.linkedin.com/feed/update/${object}/` };
       throw classifyStatus(res, 'linkedin', String(res.json?.message ?? res.text).slice(0, 500));
+    },
+    // Organisation share statistics (lifetime: no timeIntervals), ≤ 20 share/ugcPost URNs a call.
+    async insights(req) {
+      const org = req.account.platformAccountId.startsWith('urn:li:') ? req.account.platformAccountId : `urn:li:organization:${req.account.platformAccountId}`;
+      if (!org.startsWith('urn:li:organization:')) throw new PublishError('definite', `linkedin: post statistics are read for organisation pages only, not ${org}`);
+      const root = base('linkedin', 'https://api.linkedin.com');
+      const headers = { authorization: bearer(req.credentials.accessToken, 'linkedin'), 'linkedin-version': LINKEDIN_VERSION, 'x-restli-protocol-version': '2.0.0' };
+      const urns = unique(req.platformPostIds).filter((u) => /^urn:li:(share|ugcPost):/.test(u));
+      const out: Record<string, PostMetrics> = {};
+      for (const batch of chunks(urns, INSIGHTS_BATCH.linkedin)) {
+        const res = await call(`${root}/rest/organizationalEntityShareStatistics?${linkedinStatisticsQuery(org, batch)}`, { headers });
+        if (res.status !== 200) throw classifyStatus(res, 'linkedin', String(res.json?.message ?? res.text).slice(0, 500));
+        Object.assign(out, readInsights(() => parseInsights('linkedin', res.json, batch)));
+      }
+      return out;
     },
   };
 
@@ -368,6 +466,24 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       const accessJwt = String(res.json.accessJwt);
       return { ...credentials, accessJwt, refreshJwt: String(res.json.refreshJwt), expiresAt: jwtExpiry(accessJwt) ?? expiry(now(), 7200) };
     },
+    // Post views, ≤ 25 URIs a call; posts that are gone are simply not in the answer.
+    async insights(req) {
+      const pds = base('bluesky', req.credentials.pdsUrl ?? 'https://bsky.social');
+      const authorization = bearer(req.credentials.accessJwt ?? req.credentials.accessToken, 'bluesky');
+      const out: Record<string, PostMetrics> = {};
+      // getPosts refuses a whole call over one malformed URI: only AT URIs are asked for.
+      for (const batch of chunks(unique(req.platformPostIds).filter((u) => u.startsWith('at://')), INSIGHTS_BATCH.bluesky)) {
+        const res = await call(`${pds}/xrpc/app.bsky.feed.getPosts?${batch.map((u) => `uris=${encodeURIComponent(u)}`).join('&')}`, { headers: { authorization } });
+        if (res.status === 200) {
+          Object.assign(out, readInsights(() => parseInsights('bluesky', res.json, batch)));
+          continue;
+        }
+        const detail = `${res.json?.error ?? ''} ${res.json?.message ?? res.text}`.trim().slice(0, 300);
+        if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
+        throw classifyStatus(res, 'bluesky', detail);
+      }
+      return out;
+    },
   };
 
   const mastodon: PlatformClient = {
@@ -415,6 +531,21 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       if (res.status === 200 && res.json?.id) return { platformPostId: String(res.json.id), ...(res.json.url && { url: String(res.json.url) }) };
       throw classifyStatus(res, 'mastodon', String(res.json?.error ?? res.text).slice(0, 500));
     },
+    // The Status entity carries the counts; one call per post, 404 (deleted) is skipped.
+    async insights(req) {
+      const instance = req.credentials.instanceUrl;
+      if (!instance && !options.endpointOverride) throw new PublishError('definite', 'mastodon: the account has no instanceUrl; reconnect it', { reauth: true });
+      const root = base('mastodon', instance ?? '');
+      const authorization = bearer(req.credentials.accessToken, 'mastodon');
+      const out: Record<string, PostMetrics> = {};
+      for (const id of unique(req.platformPostIds)) {
+        const res = await call(`${root}/api/v1/statuses/${encodeURIComponent(id)}`, { headers: { authorization } });
+        if (res.status === 404 || res.status === 410) continue;
+        if (res.status !== 200) throw classifyStatus(res, 'mastodon', String(res.json?.error ?? res.text).slice(0, 500));
+        Object.assign(out, readInsights(() => parseInsights('mastodon', { [id]: res.json }, [id])));
+      }
+      return out;
+    },
   };
 
   const sandbox: PlatformClient = {
@@ -437,6 +568,16 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       });
       if ((res.status === 200 || res.status === 201) && res.json?.id) return { platformPostId: String(res.json.id), url: String(res.json.url) };
       throw classifyStatus(res, 'sandbox', String(res.json?.error ?? res.text).slice(0, 500));
+    },
+    async insights(req) {
+      const authorization = bearer(req.credentials.accessToken, 'sandbox');
+      const out: Record<string, PostMetrics> = {};
+      for (const batch of chunks(unique(req.platformPostIds), INSIGHTS_BATCH.sandbox)) {
+        const res = await call(`${base('sandbox', 'http://127.0.0.1:8020/sandbox')}/api/posts/insights?ids=${batch.map(encodeURIComponent).join(',')}`, { headers: { authorization } });
+        if (res.status !== 200) throw classifyStatus(res, 'sandbox', String(res.json?.error ?? res.text).slice(0, 500));
+        Object.assign(out, readInsights(() => parseInsights('sandbox', res.json, batch)));
+      }
+      return out;
     },
   };
 

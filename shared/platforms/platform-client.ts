@@ -1,4 +1,5 @@
 import type { Account } from '../domain/account.ts';
+import type { PostMetrics } from '../domain/metrics.ts';
 import type { Media } from '../domain/post.ts';
 import type { Platform } from '../domain/primitives.ts';
 
@@ -86,6 +87,26 @@ export interface PlatformClient {
    * PublishError with `reauth`.
    */
   refresh?(credentials: Record<string, string>, account: Account): Promise<Record<string, string>>;
+  /**
+   * Lifetime figures of the account's posts, keyed by the platform post ids
+   * asked for (read by the parsers in `insights.ts`). Batches to each
+   * platform's limit: X ≤ 100 ids per `GET /2/tweets?ids=…&tweet.fields=public_metrics,non_public_metrics`
+   * (ids refused `non_public_metrics`, i.e. older than 30 days, are asked
+   * again with `public_metrics` only); Bluesky ≤ 25 per
+   * `app.bsky.feed.getPosts?uris=`; LinkedIn ≤ 20 per
+   * `organizationalEntityShareStatistics` (`shares=List(…)`/`ugcPosts=List(…)`,
+   * Rest.li 2.0, organisation accounts only); the sandbox ≤ 100 per
+   * `GET /api/posts/insights?ids=`; Facebook and Instagram one insights call
+   * per post (Facebook also a fields call for reactions/comments/shares);
+   * Mastodon `GET /api/v1/statuses/:id` per post.
+   *
+   * Posts the platform no longer knows (404, Graph "does not exist" code 100/33,
+   * missing from a batch answer) are absent from the result; figures the
+   * platform does not report are absent from a post's metrics. HTTP failures
+   * are PublishErrors with the same classes as `publish` (a 429 carries
+   * `retryAfterMs`); an answer of the wrong shape is `retryable`.
+   */
+  insights?(req: { account: Account; credentials: Record<string, string>; platformPostIds: readonly string[] }): Promise<Record<string, PostMetrics>>;
 }
 
 /** A duplicate refusal after an unknown outcome: the earlier attempt went out. */

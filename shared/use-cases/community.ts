@@ -8,6 +8,8 @@ import { ConcurrentModificationError } from '../domain/errors.ts';
 import type { EventDetail } from '../domain/events.ts';
 import { localDate } from '../domain/local-time.ts';
 import type { CommunityStore, Deltas } from '../data/community-store.ts';
+import { keys } from '../data/keys.ts';
+import type { Key, Tally } from '../data/tally.ts';
 import type { Repository } from '../data/repository.ts';
 import type { EventPublisher, Mailer } from '../ports/messaging.ts';
 
@@ -41,35 +43,26 @@ export class RetryLater extends Error {
 export const newToken = () => randomBytes(9).toString('base64url');
 
 /**
- * Counting that survives crashes without transactions. A comment (or its
- * first response) carries the token of the aggregate update that counts it;
- * the day item records every token it has applied in the same write as the
- * counts. On a redelivery, "token applied" means counted; "not applied" means
- * the worker stopped between the two writes, and the comment is re-tokened and
- * counted again — only after that worker must have stopped, so two live
- * workers never both count it.
+ * Decides, for an item found already stored, whether its count landed (see
+ * Tally): counted, or taken over for a recount under a new token — only once
+ * its writer must have stopped; until then RetryLater hands the message back.
  */
 export class Counting {
-  constructor(private readonly deps: Pick<CommunityDeps, 'community' | 'clock' | 'recountAfterMs'>) {}
+  constructor(private readonly deps: { tally: Tally; clock: Clock; recountAfterMs?: number | undefined }) {}
 
-  /** Whether `token` was applied to the day of `comment`. */
-  async applied(comment: Pick<Comment, 'brandId' | 'platform'>, date: string, token: string): Promise<boolean> {
-    const day = await this.deps.community.getDay(comment.brandId, date, comment.platform);
-    return day?.tokens?.has(token) ?? false;
-  }
-
-  /**
-   * For a comment found already stored: counted (true), or taken over for a
-   * recount under `token` (false), or RetryLater while its writer may still run.
-   */
-  async claimRecount(comment: Comment, attribute: 'countToken' | 'responseToken', date: string, token: string, since: string): Promise<'counted' | 'recount'> {
-    const current = comment[attribute];
-    if (!current || (await this.applied(comment, date, current))) return 'counted';
-    const age = this.deps.clock.now().getTime() - Date.parse(since);
-    if (age < (this.deps.recountAfterMs ?? RECOUNT_AFTER_MS)) throw new RetryLater(`comment ${comment.id}: stored ${Math.round(age / 1000)} s ago and not counted yet`);
-    if (!(await this.deps.community.retoken(comment.id, attribute, current, token))) throw new RetryLater(`comment ${comment.id}: recounted by another worker`);
+  async claimRecount(item: { key: Key; attribute: string; token: string | undefined; since: string; label: string }, day: Key, token: string): Promise<'counted' | 'recount'> {
+    if (!item.token || (await this.deps.tally.applied(day, item.token))) return 'counted';
+    const age = this.deps.clock.now().getTime() - Date.parse(item.since);
+    if (age < (this.deps.recountAfterMs ?? RECOUNT_AFTER_MS)) throw new RetryLater(`${item.label}: stored ${Math.round(age / 1000)} s ago and not counted yet`);
+    if (!(await this.deps.tally.moveToken(item.key, item.attribute, item.token, token))) throw new RetryLater(`${item.label}: recounted by another worker`);
     return 'recount';
   }
+}
+
+/** Counting for a comment's own item and its brand's day. */
+export const commentCounting = (deps: Pick<CommunityDeps, 'community' | 'clock' | 'recountAfterMs'>) => new Counting({ tally: deps.community.tally, clock: deps.clock, recountAfterMs: deps.recountAfterMs });
+export async function claimCommentRecount(counting: Counting, comment: Comment, attribute: 'countToken' | 'responseToken', date: string, token: string, since: string) {
+  return counting.claimRecount({ key: keys.comment(comment.id), attribute, token: comment[attribute], since, label: `comment ${comment.id}` }, keys.commentDay(comment.brandId, date, comment.platform), token);
 }
 
 /** The deltas a new comment adds to its day. */
@@ -115,7 +108,7 @@ export class CommentIngest {
   readonly #counting: Counting;
 
   constructor(private readonly deps: CommunityDeps) {
-    this.#counting = new Counting(deps);
+    this.#counting = commentCounting(deps);
   }
 
   /** Processes a batch; returns the ids of records to hand back to the queue, with the reason. */
@@ -150,7 +143,7 @@ export class CommentIngest {
             return;
           }
           const stored = (await this.deps.community.getComment(comment.id))!;
-          const verdict = await this.#counting.claimRecount(stored, 'countToken', date, group.token, stored.ingestedAt);
+          const verdict = await claimCommentRecount(this.#counting, stored, 'countToken', date, group.token, stored.ingestedAt);
           if (verdict === 'counted') return void results.set(id, 'duplicate');
           group.members.push({ id, comment: { ...stored, countToken: group.token }, fresh: false });
         } catch (e) {
@@ -275,7 +268,7 @@ export async function recordFirstResponse(
       if (current.firstResponseAt) {
         // Answered before: make sure that answer was counted, then apply the change.
         const token = newToken();
-        if ((await counting.claimRecount(current, 'responseToken', date, token, current.updatedAt)) === 'recount') {
+        if ((await claimCommentRecount(counting, current, 'responseToken', date, token, current.updatedAt)) === 'recount') {
           await deps.community.applyToDay(brand.id, date, current.platform, responseDeltas(current, current.firstResponseAt), token);
           current = (await deps.community.getComment(comment.id)) ?? current;
         }

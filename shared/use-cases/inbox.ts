@@ -13,7 +13,7 @@ import type { Repository } from '../data/repository.ts';
 import { DuplicateError, PublishError, type PlatformClient } from '../platforms/platform-client.ts';
 import type { EventPublisher, Mailer, MessageQueue } from '../ports/messaging.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
-import { Counting, recordFirstResponse } from './community.ts';
+import { commentCounting, type Counting, recordFirstResponse } from './community.ts';
 import type { Principal } from './management.ts';
 import { TokenKeeper } from './tokens.ts';
 
@@ -162,7 +162,7 @@ export class ReplyPublisher {
 
   constructor(private readonly deps: ReplyDeps) {
     this.#tokens = new TokenKeeper(deps);
-    this.#counting = new Counting(deps);
+    this.#counting = commentCounting(deps);
   }
 
   async handle(msg: ReplyMessage): Promise<ReplyOutcome> {

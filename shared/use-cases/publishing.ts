@@ -9,6 +9,7 @@ import { transitionPost, transitionTarget } from '../domain/post-lifecycle.ts';
 import type { Repository } from '../data/repository.ts';
 import { DuplicateError, PublishError, type PlatformClient } from '../platforms/platform-client.ts';
 import type { Platform } from '../domain/primitives.ts';
+import { nextMetricsPull } from '../domain/metrics.ts';
 import { tagLinks } from '../domain/utm.ts';
 import type { EventPublisher, Mailer, PublishMessage, PublishQueue } from '../ports/messaging.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
@@ -325,7 +326,8 @@ export class Publisher {
       events.push({ type: 'PostNeedsReview', detail: { ...ref, reason: target.error ?? 'outcome unknown' } });
     }
     if (target.status === 'published' && target.platformPostId) {
-      await this.deps.repo.putPostRef({ platform: target.platform, platformPostId: target.platformPostId, postId: post.id, brandId: post.brandId, accountId: target.accountId, ...(target.publishedAt && { publishedAt: target.publishedAt }) });
+      const publishedAt = target.publishedAt ?? this.deps.clock.now().toISOString();
+      await this.deps.repo.putPostRef({ platform: target.platform, platformPostId: target.platformPostId, postId: post.id, brandId: post.brandId, accountId: target.accountId, publishedAt, nextPullAt: nextMetricsPull(publishedAt, 0)! });
     }
     await this.deps.events.publish(events);
     if (target.status === 'failed' || target.status === 'needs_review') await sendAlert(this.deps, target.status, post, target, target.error ?? '');

@@ -10,7 +10,8 @@ import type { CommunityStore, QuarantineEntry } from '../data/community-store.ts
 import type { Page, PageRequest } from '../data/pagination.ts';
 import type { EventPublisher } from '../ports/messaging.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
-import { linkedInChallengeResponse, verifySignature, xCrcResponseToken, type WebhookSource } from '../webhooks/signatures.ts';
+import { linkedInChallengeResponse, verifyConversionSignature, verifySignature, xCrcResponseToken, type WebhookSource } from '../webhooks/signatures.ts';
+import { Conversion } from '../domain/metrics.ts';
 import { normaliseWebhook, UnknownPayloadError, type Normalised } from '../webhooks/normalise.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -26,7 +27,7 @@ const SOURCES: Record<string, { source: WebhookSource; secret: string }> = {
   mastodon: { source: 'mastodon', secret: 'MASTODON_WEBHOOK_SECRET' },
   sandbox: { source: 'sandbox', secret: 'SANDBOX_WEBHOOK_SECRET' },
 };
-export const WEBHOOK_SECRET_NAMES = [...new Set([...Object.values(SOURCES).map((s) => s.secret), 'META_VERIFY_TOKEN'])];
+const CONVERSION_SECRET = 'PAYLAS_CONVERSION_SECRET';
 
 export interface WebhookRequest {
   method: string;
@@ -89,6 +90,7 @@ export class WebhookIntake {
   constructor(private readonly deps: WebhookDeps) {}
 
   async handle(req: WebhookRequest): Promise<WebhookResponse> {
+    if (req.name === 'conversions') return this.#conversion(req);
     const spec = SOURCES[req.name];
     if (!spec) return reject(404, 'route_not_found', `no webhook for ${JSON.stringify(req.name)}; use one of ${Object.keys(SOURCES).join(', ')}`);
     const method = req.method.toUpperCase();
@@ -109,13 +111,36 @@ export class WebhookIntake {
     return json(200, { comments: result.published, ignored: result.ignored }, outcome, { comments: result.published });
   }
 
+  /** `POST /webhooks/conversions`: a sale from the brand's shop, signed Stripe-style; idempotent downstream by order id. */
+  async #conversion(req: WebhookRequest): Promise<WebhookResponse> {
+    if (req.method.toUpperCase() !== 'POST') return reject(405, 'method_not_allowed', 'conversions are POSTed');
+    if (req.body.length > MAX_WEBHOOK_BYTES) return reject(413, 'payload_too_large', `body is ${req.body.length} bytes; the limit is ${MAX_WEBHOOK_BYTES}`);
+    const secret = await this.#secret(CONVERSION_SECRET);
+    if (!secret) return reject(503, 'webhook_not_configured', `the ${CONVERSION_SECRET} secret is not set`);
+    const check = verifyConversionSignature(req.body, req.headers, secret, Math.floor(this.deps.clock.now().getTime() / 1000));
+    if (!check.ok) return reject(401, check.reason, check.reason === 'stale_timestamp' ? 'the signature timestamp is outside the 300 s tolerance' : 'Paylas-Signature is missing or does not match the body');
+    let parsed: ReturnType<typeof Conversion.safeParse>;
+    try {
+      parsed = Conversion.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(req.body)));
+    } catch {
+      parsed = Conversion.safeParse(undefined);
+    }
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
+      const { id } = await this.#quarantine('conversions', req.body, issues.map((i) => `${i.path}: ${i.message}`).join('; ').slice(0, 500));
+      return json(400, { error: { code: 'validation_failed', message: `the conversion was kept as ${id} but not counted: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, details: issues } }, 'quarantined', { reason: 'invalid conversion' });
+    }
+    await this.deps.events.publish([{ type: 'ConversionReceived', detail: { ...parsed.data, receivedAt: this.deps.clock.now().toISOString() } }]);
+    return json(202, { accepted: parsed.data.orderId }, 'accepted');
+  }
+
   /** Runs a quarantined delivery through normalisation again (after a fix, or once its account is connected). */
   async replay(id: string): Promise<{ entry: QuarantineEntry; comments: number; ignored: number }> {
     const entry = await this.deps.community.getQuarantine(id);
     if (!entry) throw new NotFoundError('quarantined delivery', id);
     if (entry.status === 'replayed') throw new StateConflictError(`quarantined delivery ${id} was already replayed at ${entry.replayedAt}`);
     const body = await this.deps.community.quarantinedBody(entry);
-    const result = await this.#ingest(entry.source as WebhookSource, body, entry.id);
+    const result = entry.source === 'conversions' ? await this.#replayConversion(body, entry.id) : await this.#ingest(entry.source as WebhookSource, body, entry.id);
     if (result.quarantined) {
       await this.deps.community.markQuarantine(id, { lastError: result.quarantined.reason });
       throw new StateConflictError(`replay still fails: ${result.quarantined.reason}`, { published: result.published });
@@ -127,6 +152,18 @@ export class WebhookIntake {
 
   async quarantined(page: PageRequest, status?: QuarantineEntry['status']): Promise<Page<QuarantineEntry>> {
     return this.deps.community.listQuarantine(page, status);
+  }
+
+  async #replayConversion(body: Buffer, id: string): Promise<{ published: number; ignored: number; quarantined?: { id: string; reason: string } }> {
+    let parsed: ReturnType<typeof Conversion.safeParse>;
+    try {
+      parsed = Conversion.safeParse(JSON.parse(body.toString('utf8')));
+    } catch {
+      parsed = Conversion.safeParse(undefined);
+    }
+    if (!parsed.success) return { published: 0, ignored: 0, quarantined: { id, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+    await this.deps.events.publish([{ type: 'ConversionReceived', detail: { ...parsed.data, receivedAt: this.deps.clock.now().toISOString() } }]);
+    return { published: 1, ignored: 0 };
   }
 
   async #handshake(source: WebhookSource, req: WebhookRequest): Promise<WebhookResponse> {
@@ -185,7 +222,7 @@ export class WebhookIntake {
     return { published: events.length, ignored: normalised.ignored };
   }
 
-  async #quarantine(source: WebhookSource, body: Buffer, reason: string, existing?: string): Promise<{ id: string; reason: string }> {
+  async #quarantine(source: WebhookSource | 'conversions', body: Buffer, reason: string, existing?: string): Promise<{ id: string; reason: string }> {
     if (existing) return { id: existing, reason };
     const id = `q${createHash('sha256').update(source).update('\u0000').update(body).digest('base64url').slice(0, 26)}`;
     await this.deps.community.quarantine({ id, source, reason, receivedAt: this.deps.clock.now().toISOString() }, body);

@@ -93,15 +93,33 @@ export function verifySignature(
       const given = decodeHex(value);
       return given && equalBytes(given, hmac(secret, LINKEDIN_PREFIX, rawBody)) ? OK : BAD;
     }
-    case 'tiktok': {
-      const parsed = parseTikTokHeader(value);
-      if (!parsed) return BAD;
-      const expected = hmac(secret, Buffer.from(`${parsed.t}.`, 'utf8'), rawBody);
-      if (!equalBytes(parsed.s, expected)) return BAD;
-      if (!Number.isFinite(nowSeconds)) return STALE;
-      return Math.abs(nowSeconds - Number(parsed.t)) > TIKTOK_TOLERANCE_SECONDS ? STALE : OK;
-    }
+    case 'tiktok':
+      return verifyTimestamped(value, 's', rawBody, secret, nowSeconds);
   }
+}
+
+function verifyTimestamped(value: string, sigKey: string, rawBody: Buffer, secret: string, nowSeconds: number): SignatureCheck {
+  const parsed = parseTimestampedHeader(value, sigKey);
+  if (!parsed) return BAD;
+  const expected = hmac(secret, Buffer.from(`${parsed.t}.`, 'utf8'), rawBody);
+  if (!equalBytes(parsed.s, expected)) return BAD;
+  if (!Number.isFinite(nowSeconds)) return STALE;
+  return Math.abs(nowSeconds - Number(parsed.t)) > TIKTOK_TOLERANCE_SECONDS ? STALE : OK;
+}
+
+/** The conversion webhook's header: `Paylas-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`, 300 s tolerance (as Stripe signs). */
+export const CONVERSION_SIGNATURE_HEADER = 'paylas-signature';
+
+export function verifyConversionSignature(rawBody: Buffer, headers: Record<string, string | undefined>, secret: string, nowSeconds: number): SignatureCheck {
+  const raw = headerValue(headers, CONVERSION_SIGNATURE_HEADER);
+  if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return MISSING;
+  if (typeof raw !== 'string' || typeof secret !== 'string' || secret === '' || !Buffer.isBuffer(rawBody)) return BAD;
+  return verifyTimestamped(raw.trim(), 'v1', rawBody, secret, nowSeconds);
+}
+
+export function conversionSignatureHeaders(rawBody: Buffer, secret: string, nowSeconds: number): Record<string, string> {
+  const t = String(Math.floor(nowSeconds));
+  return { [CONVERSION_SIGNATURE_HEADER]: `t=${t},v1=${hmac(secret, Buffer.from(`${t}.`, 'utf8'), rawBody).toString('hex')}` };
 }
 
 /** The header(s) a platform would send for this body (used by the sandbox platform and tests). */
@@ -177,7 +195,8 @@ function decodeBase64(value: string | undefined): Buffer | undefined {
 }
 
 /** `t=<unix>,s=<hex>` in any order, whitespace around parts tolerated, unknown keys skipped, duplicates refused. */
-function parseTikTokHeader(value: string): { t: string; s: Buffer } | undefined {
+/** `t=<unix>,<sigKey>=<hex>` (TikTok: `s`; the conversion webhook, Stripe-style: `v1`). */
+function parseTimestampedHeader(value: string, sigKey = 's'): { t: string; s: Buffer } | undefined {
   let t: string | undefined;
   let s: string | undefined;
   for (const part of value.split(',')) {
@@ -188,7 +207,7 @@ function parseTikTokHeader(value: string): { t: string; s: Buffer } | undefined 
     if (key === 't') {
       if (t !== undefined) return undefined;
       t = val;
-    } else if (key === 's') {
+    } else if (key === sigKey) {
       if (s !== undefined) return undefined;
       s = val;
     }

@@ -236,6 +236,25 @@ export function apiCases(getDriver: () => ApiDriver): void {
     });
   });
 
+  describe('kpis', () => {
+    it('reports a new brand with n/a rates (never 0 or NaN), validates the period, and keeps brands apart', async () => {
+      const a = await brandWithAccount('kpia');
+      const b = await brandWithAccount('kpib');
+      const res = await api().request('GET', `/v1/brands/${a.brand.id}/kpis?from=2026-11-01&to=2026-11-07`);
+      expect(res.status).toBe(200);
+      expect(res.body.period).toEqual({ from: '2026-11-01', to: '2026-11-07', days: 7 });
+      expect(res.body.previous).toMatchObject({ from: '2026-10-25', to: '2026-10-31' });
+      expect(res.body.total.engagementRate).toEqual({ value: null, reason: expect.any(String) });
+      expect(res.body.total.conversions).toBe(0);
+      expect(res.body.unattributed).toEqual({ conversions: 0, revenue: {} });
+      expect((await api().request('GET', `/v1/brands/${a.brand.id}/kpis?from=2026-11-08&to=2026-11-01`)).status).toBe(400);
+      expect((await api().request('GET', `/v1/brands/${a.brand.id}/kpis?from=yesterday`)).status).toBe(400);
+      const key = (await api().request('POST', `/v1/brands/${a.brand.id}/keys`, { body: {} })).body.key as string;
+      expect((await api().request('GET', `/v1/brands/${a.brand.id}/kpis`, { key })).status).toBe(200);
+      expect((await api().request('GET', `/v1/brands/${b.brand.id}/kpis`, { key })).status).toBe(404);
+    });
+  });
+
   describe('bad requests', () => {
     it('answers 413 over 1 MB, 400 for broken JSON, 404 and 405 for unknown routes', async () => {
       const big = await api().request('POST', '/v1/brands', { rawBody: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) }) });

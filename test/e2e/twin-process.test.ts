@@ -10,7 +10,7 @@ import { apiCases } from '#test/api/api-cases.ts';
 import { headersFor, type ApiDriver } from '#test/api/driver.ts';
 import { startTwinProcess, type TwinProcess } from '#test/support/twin-process.ts';
 import { waitFor } from '#test/support/wait.ts';
-import { signatureHeaders } from '#shared/webhooks/signatures.ts';
+import { conversionSignatureHeaders, signatureHeaders } from '#shared/webhooks/signatures.ts';
 
 const home = mkdtempSync(path.join(tmpdir(), 'paylas-e2e-'));
 let twin: TwinProcess;
@@ -35,7 +35,7 @@ const driver = (): ApiDriver => ({
   },
 });
 
-const cli = async (args: string[], env: Record<string, string> = {}) => {
+const cliRun = async (args: string[], env: Record<string, string> = {}) => {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'bin/paylas.js'), ...args], {
       cwd: REPO_ROOT,
@@ -78,28 +78,28 @@ describe('the local twin as a process', () => {
   });
 
   it('drives the API from the CLI: schedule, list, and clear errors with exit codes', async () => {
-    const brand = await cli(['--json', 'brand', 'create', '--name', 'CLI Brand', '--timezone', 'Europe/Istanbul', '--recipients', 'a@example.com']);
+    const brand = await cliRun(['--json', 'brand', 'create', '--name', 'CLI Brand', '--timezone', 'Europe/Istanbul', '--recipients', 'a@example.com']);
     expect(brand.code).toBe(0);
     const brandId = JSON.parse(brand.stdout).id as string;
-    expect((await cli(['account', 'connect', '--brand', brandId, '--platform', 'sandbox', '--handle', '@cli', '--platform-account-id', `cli-${brandId}`])).code).toBe(0);
+    expect((await cliRun(['account', 'connect', '--brand', brandId, '--platform', 'sandbox', '--handle', '@cli', '--platform-account-id', `cli-${brandId}`])).code).toBe(0);
     const when = `${new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10)}T09:30`;
-    const scheduled = await cli(['post', 'schedule', '--brand', brandId, '--at', when, '--text', 'CLI ile planlandı']);
+    const scheduled = await cliRun(['post', 'schedule', '--brand', brandId, '--at', when, '--text', 'CLI ile planlandı']);
     expect(scheduled.code).toBe(0);
     expect(scheduled.stdout).toMatch(new RegExp(`^scheduled post \\S+ for ${when}:00\\+03:00`));
-    const listed = await cli(['post', 'list', '--brand', brandId]);
+    const listed = await cliRun(['post', 'list', '--brand', brandId]);
     expect(listed.stdout).toContain('CLI ile planlandı');
     expect(listed.stdout).toContain(`${when}:00+03:00`);
 
-    const usage = await cli(['post', 'schedule', '--text', 'x']);
+    const usage = await cliRun(['post', 'schedule', '--text', 'x']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("required option '--at <when>' not specified");
-    const api = await cli(['brand', 'show', 'no-such-brand']);
+    const api = await cliRun(['brand', 'show', 'no-such-brand']);
     expect(api.code).toBe(1);
     expect(api.stderr.trim()).toBe('error: brand "no-such-brand" does not exist (HTTP 404)');
-    const unreachable = await cli(['brand', 'list'], { PAYLAS_URL: 'http://127.0.0.1:1' });
+    const unreachable = await cliRun(['brand', 'list'], { PAYLAS_URL: 'http://127.0.0.1:1' });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:1/);
-    expect((await cli(['--help'])).code).toBe(0);
+    expect((await cliRun(['--help'])).code).toBe(0);
   });
 });
 
@@ -156,15 +156,15 @@ describe('community in the twin', () => {
     const { delivery } = (await made.json()) as { delivery: { status: number } };
     expect(delivery.status).toBe(200);
     const comment = await waitFor(async () => (await allComments(demo.id)).find((c) => c.text === 'Siparişim hâlâ gelmedi, çok kötü!'), 'the comment to be stored', 30_000);
-    const inbox = await cli(['inbox', '--brand', demo.id]);
+    const inbox = await cliRun(['inbox', '--brand', demo.id]);
     expect(inbox.code).toBe(0);
     expect(inbox.stdout).toContain(comment.id);
-    const replied = await cli(['reply', comment.id, 'Hemen bakıyoruz, özür dileriz.']);
+    const replied = await cliRun(['reply', comment.id, 'Hemen bakıyoruz, özür dileriz.']);
     expect(replied.code, replied.stderr).toBe(0);
     await waitFor(async () => ((await driver().request('GET', `/v1/comments/${comment.id}`)).body.reply?.status === 'published' ? true : undefined), 'the reply to be sent', 30_000);
     const sent = ((await (await fetch(`${twin.urls.sandbox}/_sandbox/posts?platform=sandbox`)).json()) as { items: { text: string }[] }).items.filter((p) => p.text === 'Hemen bakıyoruz, özür dileriz.');
     expect(sent).toHaveLength(1);
-    expect((await cli(['reply', comment.id, 'again'])).code).toBe(1);
+    expect((await cliRun(['reply', comment.id, 'again'])).code).toBe(1);
   });
 
   it('stores all of 500 concurrent signed deliveries', async () => {
@@ -188,6 +188,34 @@ describe('community in the twin', () => {
     }, 'all 500 comments to be stored', 120_000);
     expect(stored).toBe(500);
   }, 180_000);
+});
+
+describe('performance in the twin', () => {
+  it('counts a signed conversion once and shows it in the KPIs, from the API and the CLI', async () => {
+    const brands = (await driver().request('GET', '/v1/brands?limit=100')).body.items as { id: string; name: string }[];
+    const demo = brands.find((b) => b.name === 'Demo Kahve')!;
+    const secret = (JSON.parse(readFileSync(path.join(home, 'secrets.json'), 'utf8')) as Record<string, string>).PAYLAS_CONVERSION_SECRET!;
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const period = `from=${day(-1)}&to=${day(1)}`;
+    const body = Buffer.from(JSON.stringify({ orderId: `e2e-${Date.now()}`, value: 120.5, currency: 'TRY', occurredAt: new Date().toISOString(), brandId: demo.id }));
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${twin.urls.api}/webhooks/conversions`, { method: 'POST', headers: { 'content-type': 'application/json', ...conversionSignatureHeaders(body, secret, Math.floor(Date.now() / 1000)) }, body });
+      expect(res.status).toBe(202);
+    }
+    const unsigned = await fetch(`${twin.urls.api}/webhooks/conversions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(unsigned.status).toBe(401);
+    const kpis = await waitFor(async () => {
+      const k = (await driver().request('GET', `/v1/brands/${demo.id}/kpis?${period}`)).body;
+      return k.unattributed?.conversions >= 1 ? k : undefined;
+    }, 'the conversion to be counted', 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const again = (await driver().request('GET', `/v1/brands/${demo.id}/kpis?${period}`)).body;
+    expect(again.unattributed).toEqual(kpis.unattributed);
+    expect(kpis.unattributed.revenue.TRY).toBeGreaterThanOrEqual(120.5);
+    const cli = await cliRun(['kpis', '--brand', demo.id]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/ENG\. RATE/);
+  });
 });
 
 describe('management API, local twin over HTTP', () => apiCases(driver));
