@@ -109,6 +109,13 @@ export const wiring = defineWiring({
       email: true,
       secrets: 'readwrite',
     },
+    redirect: {
+      description: 'Short links: count the click, redirect to the tagged URL',
+      entry: 'functions/redirect/handler.ts',
+      timeoutSeconds: 5,
+      memoryMb: 256,
+      table: 'readwrite',
+    },
     'ingest-metrics': {
       description: 'Store metric snapshots and conversions; daily performance counters',
       entry: 'functions/ingest-metrics/handler.ts',
@@ -128,6 +135,7 @@ export const wiring = defineWiring({
     { method: 'ANY', path: '/v1/{proxy+}', function: 'api' },
     { method: 'GET', path: '/webhooks/{platform}', function: 'webhook' },
     { method: 'POST', path: '/webhooks/{platform}', function: 'webhook' },
+    { method: 'GET', path: '/r/{code}', function: 'redirect' },
   ],
   rules: [
     { name: 'comment-received', description: 'Comments from webhooks and polls to ingest', pattern: { source: ['paylas'], 'detail-type': ['CommentReceived'] }, queue: 'comments' },

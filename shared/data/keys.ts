@@ -65,6 +65,7 @@ export const keys = {
   /** Conversions that name no brand and no known post, per UTC date. */
   unattributedDay: (date: string) => ({ pk: 'UNATTRIBUTED', sk: `MDAY#${date}` }),
   conversion: (orderId: string) => ({ pk: `CONV#${orderId}`, sk: 'CONV' }),
+  shortLink: (code: string) => ({ pk: `LINK#${code}`, sk: 'LINK' }),
 
   comment: (commentId: string) => ({ pk: `COMMENT#${commentId}`, sk: 'COMMENT' }),
   commentsOf: (brandId: string) => `BRAND#${brandId}#COMMENTS`,

@@ -36,6 +36,9 @@ export const PostRef = z.object({
 });
 export type PostRef = z.input<typeof PostRef>;
 
+export const ShortLink = z.object({ code: z.string().regex(/^[A-Za-z0-9]{6,20}$/), url: z.string().url(), postId: Id, accountId: Id, brandId: Id, platform: Platform, timezone: z.string() });
+export type ShortLink = z.infer<typeof ShortLink>;
+
 export interface PostQuery {
   brandId: string;
   status?: PostStatus;
@@ -291,6 +294,15 @@ export class Repository extends TableReader {
       type: 'PostRef',
       ...ref,
     };
+  }
+
+  /** Stores a short link (idempotent: the code is derived from the link). */
+  async putShortLink(link: ShortLink): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.shortLink(link.code), type: 'ShortLink', ...parseOrThrow(ShortLink, link, 'short link') } }));
+  }
+
+  async getShortLink(code: string): Promise<ShortLink | undefined> {
+    return this.getItem(keys.shortLink(code), ShortLink);
   }
 
   // ---- API keys -----------------------------------------------------------

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Email, Id, Locale, Platform, TimeZone, Versioned } from './primitives.ts';
+import { Email, HttpUrl, Id, Locale, Platform, TimeZone, Versioned } from './primitives.ts';
 
 /** What happens to a post found overdue beyond the grace period (e.g. after an outage). */
 export const LatePolicy = z.object({
@@ -23,6 +23,13 @@ export const BrandFields = z.object({
   postingPlan: z.partialRecord(Platform, z.int().min(0).max(500)).default({}),
   /** Add utm_source/medium/campaign/content to links when publishing. */
   utmTagging: z.boolean().default(true),
+  /**
+   * Base of the brand's short links (its own short domain, or Paylaş's API URL),
+   * routed to Paylaş's `/r/{code}`. When set, links in published posts become
+   * `<base>/r/<code>`, which count clicks and redirect to the tagged URL — for
+   * platforms whose APIs report no link clicks.
+   */
+  shortLinkBase: HttpUrl.optional(),
 });
 
 export const Brand = BrandFields.extend({ id: Id }).extend(Versioned.shape);

@@ -233,3 +233,19 @@ export class MetricsCollector {
     }
   }
 }
+
+/**
+ * `GET /r/{code}`: a short link made at publish time. Counts the click on the
+ * brand's day and platform and answers with the UTM-tagged URL to redirect to.
+ */
+export class ShortLinks {
+  constructor(private readonly deps: MetricsDeps) {}
+
+  async follow(code: string): Promise<string | undefined> {
+    if (!/^[A-Za-z0-9]{6,20}$/.test(code)) return undefined;
+    const link = await this.deps.repo.getShortLink(code);
+    if (!link) return undefined;
+    await this.deps.metrics.countClick(link.brandId, localDate(this.deps.clock.now(), link.timezone), link.platform);
+    return link.url;
+  }
+}

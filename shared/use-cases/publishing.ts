@@ -10,7 +10,7 @@ import type { Repository } from '../data/repository.ts';
 import { DuplicateError, PublishError, type PlatformClient } from '../platforms/platform-client.ts';
 import type { Platform } from '../domain/primitives.ts';
 import { nextMetricsPull } from '../domain/metrics.ts';
-import { tagLinks } from '../domain/utm.ts';
+import { shortCode, shortenLinks, tagLinks } from '../domain/utm.ts';
 import type { EventPublisher, Mailer, PublishMessage, PublishQueue } from '../ports/messaging.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import { TokenKeeper } from './tokens.ts';
@@ -239,11 +239,12 @@ export class Publisher {
     let result: { platformPostId: string; url?: string };
     try {
       const credentials = await this.#tokens.freshCredentials(account);
+      const text = await this.#outgoingText(post, target, brand);
       result = await this.#limit(client.platform).run(() =>
         client.publish({
           account,
           credentials,
-          text: brand?.utmTagging === false ? target.text : tagLinks(target.text, { platform: target.platform, campaign: post.campaign, postId: post.id }),
+          text,
           media: target.media,
           idempotencyKey: `${post.id}:${target.accountId}`,
           scheduledAt: post.scheduledAt,
@@ -282,6 +283,17 @@ export class Publisher {
     this.deps.crash?.('after-write', msg);
     await this.#announce(published, published.targets.find((t) => t.accountId === msg.accountId)!);
     return 'published';
+  }
+
+  /** The text as it goes out: links UTM-tagged (unless the brand turned it off), then shortened when the brand has short links. */
+  async #outgoingText(post: Post, target: PostTarget, brand: Brand | undefined): Promise<string> {
+    const tagged = brand?.utmTagging === false ? target.text : tagLinks(target.text, { platform: target.platform, campaign: post.campaign, postId: post.id });
+    if (!brand?.shortLinkBase) return tagged;
+    const { text, links } = shortenLinks(tagged, brand.shortLinkBase, (url) => shortCode(post.id, target.accountId, url));
+    for (const l of links) {
+      await this.deps.repo.putShortLink({ ...l, postId: post.id, accountId: target.accountId, brandId: post.brandId, platform: target.platform, timezone: brand.timezone });
+    }
+    return text;
   }
 
   async #failure(msg: PublishMessage, e: PublishError, mine: (t: PostTarget) => boolean, target: PostTarget, client: PlatformClient): Promise<PublishOutcome> {

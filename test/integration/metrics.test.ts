@@ -8,7 +8,7 @@ import type { PostMetrics } from '#shared/domain/metrics.ts';
 import { MetricsIngest } from '#shared/use-cases/metrics.ts';
 import { RECOUNT_AFTER_MS, RetryLater } from '#shared/use-cases/community.ts';
 import { WebhookIntake } from '#shared/use-cases/webhooks.ts';
-import { MetricsCollector } from '#shared/use-cases/metrics.ts';
+import { MetricsCollector, ShortLinks } from '#shared/use-cases/metrics.ts';
 import { KpiService } from '#shared/use-cases/kpis.ts';
 import { localDate } from '#shared/domain/local-time.ts';
 import { conversionSignatureHeaders } from '#shared/webhooks/signatures.ts';
@@ -221,4 +221,34 @@ describe('pulling insights and the KPIs they feed', () => {
     expect(kpis.byPlatform.mastodon!.reach).toBeNull(); // Mastodon reports no reach
     expect(kpis.byPlatform.mastodon!.engagementRate.value).toBeNull();
   }, 120_000);
+});
+
+describe('short links', () => {
+  it('publishes links as short links when the brand has them, counts clicks and redirects to the tagged URL', async () => {
+    const { brand, accounts } = await h.brandWithAccounts(['mastodon'], { timezone: 'UTC', shortLinkBase: 'https://go.brand.test/' });
+    const post = await h.repo.createPost({
+      brandId: brand.id,
+      status: 'scheduled',
+      scheduledAt: new Date(h.clock.now().getTime() + 30_000).toISOString(),
+      timezone: 'UTC',
+      campaign: 'kis',
+      targets: [{ accountId: accounts.mastodon!.id, platform: 'mastodon', text: 'Yeni menü: https://shop.brand.test/menu?x=1 ve https://shop.brand.test/kampanya', status: 'scheduled', media: [] }],
+    });
+    await h.dispatcher.dispatchDue();
+    await h.drain();
+    const sent = h.sandbox.posts.find((p) => p.text.startsWith('Yeni menü'))!;
+    const codes = [...sent.text.matchAll(/https:\/\/go\.brand\.test\/r\/([A-Za-z0-9]+)/g)].map((m) => m[1]!);
+    expect(codes).toHaveLength(2);
+    const links = new ShortLinks({ repo: h.repo, metrics, clock: h.clock });
+    const target = await links.follow(codes[0]!);
+    expect(target).toBe(`https://shop.brand.test/menu?x=1&utm_source=mastodon&utm_medium=social&utm_campaign=kis&utm_content=${post.id}`);
+    await links.follow(codes[0]!);
+    await links.follow(codes[1]!);
+    expect(await links.follow('nosuchcode1')).toBeUndefined();
+    expect(await links.follow('../../etc')).toBeUndefined();
+    const d = (await day(brand.id, localDate(h.clock.now(), 'UTC'), 'mastodon'))!;
+    expect(d.linkClicks).toBe(3);
+    const kpis = await new KpiService({ repo: h.repo, metrics, clock: h.clock }).forBrand({ kind: 'admin' }, brand.id, { from: localDate(h.clock.now(), 'UTC'), to: localDate(h.clock.now(), 'UTC') });
+    expect(kpis.byPlatform.mastodon!.clicks).toBe(3);
+  });
 });
