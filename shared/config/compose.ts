@@ -4,6 +4,9 @@ import { Repository } from '../data/repository.ts';
 import type { Clock } from '../domain/clock.ts';
 import { createPlatformClients } from '../platforms/clients.ts';
 import type { DispatchDeps } from '../use-cases/publishing.ts';
+import type { CommunityPlatformDeps } from '../use-cases/tokens.ts';
+import { CommunityStore } from '../data/community-store.ts';
+import { secretStoreFromEnv } from './runtime.ts';
 import { ENV, type Config } from './env.ts';
 
 /** What the publishing functions share, built once per cold start from their config. */
@@ -21,4 +24,18 @@ export function publishingDeps(config: Config<'table' | 'bus' | 'email', 'publis
 export function platformClients(clock: Clock, env: Record<string, string | undefined> = process.env) {
   const endpointOverride = env[ENV.platformEndpoint];
   return createPlatformClients({ ...(endpointOverride && { endpointOverride }), timeoutMs: 10_000, now: () => clock.now() });
+}
+
+/** What the functions that call platforms for the community share: publish-reply, poll-bluesky. */
+export function communityPlatformDeps(config: Config<'table' | 'bus' | 'email', never>, clock: Clock): CommunityPlatformDeps {
+  const db = createDocumentClient();
+  return {
+    repo: new Repository(db, config.tableName, clock),
+    community: new CommunityStore(db, config.tableName, clock),
+    clock,
+    secrets: secretStoreFromEnv(),
+    clients: platformClients(clock),
+    mailer: new SesMailer(config.emailFrom),
+    events: new EventBridgePublisher(config.busName),
+  };
 }

@@ -80,6 +80,18 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
   const now = options.now ?? (() => new Date());
   const media = (url: string, maxBytes: number) => fetchMedia(url, { maxBytes, timeoutMs, ...(options.endpointOverride && { trustedOrigin: options.endpointOverride }) });
 
+  /** POST /2/tweets (a post or a reply); "duplicate content" means an earlier attempt went out. */
+  const createTweet = async (authorization: string, handle: string, body: Record<string, unknown>): Promise<Published> => {
+    const res = await call(`${base('x', 'https://api.x.com')}/2/tweets`, { method: 'POST', headers: { ...json, authorization }, body: JSON.stringify(body) });
+    if (res.status === 201 && res.json?.data?.id) {
+      const id = String(res.json.data.id);
+      return { platformPostId: id, url: `https://x.com/${handle.replace(/^@/, '')}/status/${id}` };
+    }
+    const detail = String(res.json?.detail ?? res.json?.errors?.[0]?.message ?? res.json?.title ?? res.text).slice(0, 500);
+    if (res.status === 403 && /duplicate content/i.test(detail)) throw new DuplicateError(`x: ${detail}`);
+    throw classifyStatus(res, 'x', detail);
+  };
+
   const x: PlatformClient = {
     platform: 'x',
     unknownOutcome: 'duplicate-detect',
@@ -98,32 +110,10 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
         if (up.status !== 200 || !up.json?.data?.id) throw classifyStatus(up, 'x', String(up.json?.detail ?? up.text).slice(0, 300));
         mediaIds.push(String(up.json.data.id));
       }
-      const res = await call(`${root}/2/tweets`, {
-        method: 'POST',
-        headers: { ...json, authorization },
-        body: JSON.stringify({ text: req.text, ...(mediaIds.length > 0 && { media: { media_ids: mediaIds } }) }),
-      });
-      if (res.status === 201 && res.json?.data?.id) {
-        const id = String(res.json.data.id);
-        return { platformPostId: id, url: `https://x.com/${req.account.handle.replace(/^@/, '')}/status/${id}` };
-      }
-      const detail = String(res.json?.detail ?? res.json?.errors?.[0]?.message ?? res.json?.title ?? res.text).slice(0, 500);
-      if (res.status === 403 && /duplicate content/i.test(detail)) throw new DuplicateError(`x: ${detail}`);
-      throw classifyStatus(res, 'x', detail);
+      return createTweet(authorization, req.account.handle, { text: req.text, ...(mediaIds.length > 0 && { media: { media_ids: mediaIds } }) });
     },
     async reply(req) {
-      const res = await call(`${base('x', 'https://api.x.com')}/2/tweets`, {
-        method: 'POST',
-        headers: { ...json, authorization: bearer(req.credentials.accessToken, 'x') },
-        body: JSON.stringify({ text: req.text, reply: { in_reply_to_tweet_id: req.to.platformCommentId } }),
-      });
-      if (res.status === 201 && res.json?.data?.id) {
-        const id = String(res.json.data.id);
-        return { platformPostId: id, url: `https://x.com/${req.account.handle.replace(/^@/, '')}/status/${id}` };
-      }
-      const detail = String(res.json?.detail ?? res.json?.errors?.[0]?.message ?? res.json?.title ?? res.text).slice(0, 500);
-      if (res.status === 403 && /duplicate content/i.test(detail)) throw new DuplicateError(`x: ${detail}`);
-      throw classifyStatus(res, 'x', detail);
+      return createTweet(bearer(req.credentials.accessToken, 'x'), req.account.handle, { text: req.text, reply: { in_reply_to_tweet_id: req.to.platformCommentId } });
     },
     // OAuth 2.0 refresh; X rotates refresh tokens, so the new one must replace the old.
     async refresh(credentials) {

@@ -11,11 +11,10 @@ import type { CommunityStore } from '../data/community-store.ts';
 import type { Page, PageRequest } from '../data/pagination.ts';
 import type { Repository } from '../data/repository.ts';
 import { DuplicateError, PublishError, type PlatformClient } from '../platforms/platform-client.ts';
-import type { EventPublisher, Mailer, MessageQueue } from '../ports/messaging.ts';
-import type { SecretStore } from '../ports/secret-store.ts';
+import type { MessageQueue } from '../ports/messaging.ts';
 import { commentCounting, type Counting, recordFirstResponse } from './community.ts';
 import type { Principal } from './management.ts';
-import { TokenKeeper } from './tokens.ts';
+import { TokenKeeper, type CommunityPlatformDeps } from './tokens.ts';
 
 export const ReplyMessage = z.object({ commentId: Id, requestId: Id });
 export type ReplyMessage = z.infer<typeof ReplyMessage>;
@@ -134,14 +133,7 @@ export class Inbox {
 
 const visible = (p: Principal, brandId: string) => p.kind === 'admin' || (p.kind === 'brand' && p.brandId === brandId);
 
-export interface ReplyDeps {
-  repo: Repository;
-  community: CommunityStore;
-  clock: Clock;
-  secrets: SecretStore;
-  clients: Record<Platform, PlatformClient>;
-  mailer: Mailer;
-  events: EventPublisher;
+export interface ReplyDeps extends CommunityPlatformDeps {
   replies: MessageQueue<ReplyMessage>;
   leaseMs?: number;
   maxAttempts?: number;

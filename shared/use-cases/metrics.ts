@@ -3,15 +3,13 @@ import type { Clock } from '../domain/clock.ts';
 import type { DomainEvent, EventDetail } from '../domain/events.ts';
 import { localDate } from '../domain/local-time.ts';
 import { engagementsOf, METRIC_FIELDS, nextMetricsPull, type PostMetrics } from '../domain/metrics.ts';
-import type { Platform } from '../domain/primitives.ts';
 import { keys } from '../data/keys.ts';
 import type { MetricsStore } from '../data/metrics-store.ts';
 import type { PostRef, Repository } from '../data/repository.ts';
-import { PublishError, type PlatformClient } from '../platforms/platform-client.ts';
-import type { EventPublisher, Mailer } from '../ports/messaging.ts';
-import type { SecretStore } from '../ports/secret-store.ts';
+import { PublishError } from '../platforms/platform-client.ts';
+import type { EventPublisher } from '../ports/messaging.ts';
 import { Counting, newToken, RetryLater } from './community.ts';
-import { TokenKeeper } from './tokens.ts';
+import { TokenKeeper, type TokenDeps } from './tokens.ts';
 
 export interface MetricsDeps {
   repo: Repository;
@@ -138,12 +136,7 @@ export class MetricsIngest {
   }
 }
 
-export interface CollectDeps {
-  repo: Repository;
-  clock: Clock;
-  secrets: SecretStore;
-  clients: Record<Platform, PlatformClient>;
-  mailer: Mailer;
+export interface CollectDeps extends TokenDeps {
   events: EventPublisher;
 }
 

@@ -1,24 +1,10 @@
 import type { Account } from '../domain/account.ts';
-import type { Clock } from '../domain/clock.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { Platform } from '../domain/primitives.ts';
-import type { CommunityStore } from '../data/community-store.ts';
-import type { Repository } from '../data/repository.ts';
-import type { PlatformClient } from '../platforms/platform-client.ts';
-import type { EventPublisher, Mailer } from '../ports/messaging.ts';
-import type { SecretStore } from '../ports/secret-store.ts';
 import { normaliseBlueskyNotifications } from '../webhooks/normalise.ts';
-import { TokenKeeper } from './tokens.ts';
+import { TokenKeeper, type CommunityPlatformDeps } from './tokens.ts';
 
-export interface PollDeps {
-  repo: Repository;
-  community: CommunityStore;
-  clock: Clock;
-  secrets: SecretStore;
-  clients: Record<Platform, PlatformClient>;
-  mailer: Mailer;
-  events: EventPublisher;
-}
+export type PollDeps = CommunityPlatformDeps;
 
 export interface PollReport {
   accounts: number;

@@ -5,7 +5,8 @@ import { ConcurrentModificationError } from '../domain/errors.ts';
 import type { Platform } from '../domain/primitives.ts';
 import type { Repository } from '../data/repository.ts';
 import { PublishError, type PlatformClient } from '../platforms/platform-client.ts';
-import type { Mailer } from '../ports/messaging.ts';
+import type { EventPublisher, Mailer } from '../ports/messaging.ts';
+import type { CommunityStore } from '../data/community-store.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
 export interface TokenDeps {
@@ -14,6 +15,12 @@ export interface TokenDeps {
   secrets: SecretStore;
   clients: Record<Platform, PlatformClient>;
   mailer: Mailer;
+}
+
+/** What a use case that calls platforms for the community needs: tokens, the comment store and the bus. */
+export interface CommunityPlatformDeps extends TokenDeps {
+  community: CommunityStore;
+  events: EventPublisher;
 }
 
 /** Refresh tokens this close to expiry before using them. */
