@@ -37,6 +37,33 @@ export class ApiClient {
   constructor(private readonly target: { url: string; key: string }) {}
 
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+    const { res, text } = await this.#send(method, path, body);
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      throw new ApiError(res.status, 'bad_response', `${method} ${path} answered ${res.status} with a body that is not JSON`, null);
+    }
+    if (!res.ok) throw this.#error(res.status, json);
+    return json as T;
+  }
+
+  /** A route that answers with a document (HTML) rather than JSON. */
+  async text(method: string, path: string): Promise<string> {
+    const { res, text } = await this.#send(method, path);
+    if (!res.ok) {
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // not JSON: the status says enough
+      }
+      throw this.#error(res.status, json);
+    }
+    return text;
+  }
+
+  async #send(method: string, path: string, body?: unknown): Promise<{ res: Response; text: string }> {
     let res: Response;
     try {
       res = await fetch(`${this.target.url}${path}`, {
@@ -47,17 +74,11 @@ export class ApiClient {
     } catch (e) {
       throw new ApiError(0, 'unreachable', `cannot reach ${this.target.url} (${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}); is the twin running (npm start) or PAYLAS_URL right?`, null);
     }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      throw new ApiError(res.status, 'bad_response', `${method} ${path} answered ${res.status} with a body that is not JSON`, null);
-    }
-    if (!res.ok) {
-      const err = (json as { error?: { code: string; message: string; details: unknown }; message?: string } | null) ?? {};
-      throw new ApiError(res.status, err.error?.code ?? 'http_error', err.error?.message ?? err.message ?? `HTTP ${res.status}`, err.error?.details);
-    }
-    return json as T;
+    return { res, text: await res.text() };
+  }
+
+  #error(status: number, json: unknown): ApiError {
+    const err = (json as { error?: { code: string; message: string; details: unknown }; message?: string } | null) ?? {};
+    return new ApiError(status, err.error?.code ?? 'http_error', err.error?.message ?? err.message ?? `HTTP ${status}`, err.error?.details);
   }
 }

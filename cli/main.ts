@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { ApiClient, ApiError, resolveTarget, UsageError } from './api-client.ts';
 import { details, table } from './format.ts';
 
@@ -367,6 +367,50 @@ program
         ...(goals.length ? ['', 'goals:', ...goals] : []),
       ].join('\n');
     });
+  });
+
+// ---- reports ----------------------------------------------------------------
+const report = program.command('report').description('the weekly report email');
+report
+  .command('send')
+  .description('send a weekly report now (default: the last full week)')
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .option('--week <week>', 'ISO week, e.g. 2026-W48')
+  .option('--force', 'send again after an unknown outcome (check the SES history first)')
+  .action(async (o) => {
+    const out = await client().call<Json>('POST', '/v1/reports', { brandId: await brandId(o.brand), ...(o.week && { week: o.week }), ...(o.force && { force: true }) });
+    print(out, () => `${out.week}: ${out.outcome.replace('_', ' ')}${out.record?.messageId ? ` (SES ${out.record.messageId})` : ''}`);
+    if (out.outcome === 'unknown') process.exitCode = 1;
+  });
+report
+  .command('preview')
+  .description('render a weekly report without sending it')
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .option('--week <week>', 'ISO week, e.g. 2026-W48 (default: the last full week)')
+  .option('--out <file>', 'write the HTML to this file')
+  .action(async (o) => {
+    const id = await brandId(o.brand);
+    const html = await client().text('GET', `/v1/reports/${encodeURIComponent(id)}/${encodeURIComponent(o.week ?? 'last')}`);
+    if (o.out) {
+      writeFileSync(o.out, html);
+      console.log(`wrote ${o.out} (${Buffer.byteLength(html)} bytes)`);
+    } else console.log(html);
+  });
+report
+  .command('list')
+  .description("a brand's weekly reports and how each went")
+  .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
+  .action(async (o) => {
+    const out = await client().call<Page>('GET', `/v1/reports?brandId=${encodeURIComponent(await brandId(o.brand))}`);
+    print(out, () =>
+      table(out.items, [
+        ['week', 'WEEK'],
+        ['status', 'STATUS'],
+        ['sentAt', 'SENT'],
+        ['messageId', 'SES MESSAGE'],
+        ['note', 'NOTE'],
+      ]),
+    );
   });
 
 // ---- inbox ------------------------------------------------------------------

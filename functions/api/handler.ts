@@ -11,12 +11,15 @@ import { managementRoutes } from '#shared/http/management-routes.ts';
 import { metricsRoutes } from '#shared/http/metrics-routes.ts';
 import { MetricsStore } from '#shared/data/metrics-store.ts';
 import { KpiService } from '#shared/use-cases/kpis.ts';
+import { WeeklyReports } from '#shared/use-cases/reports.ts';
+import { reportRoutes } from '#shared/http/report-routes.ts';
+import { reportDeps } from '#shared/config/compose.ts';
 import { Inbox, type ReplyMessage } from '#shared/use-cases/inbox.ts';
 import { Management } from '#shared/use-cases/management.ts';
 import { WebhookIntake } from '#shared/use-cases/webhooks.ts';
 
 const logger = new Logger();
-const config = loadConfig(['table', 'secrets', 'bus'], ['publish', 'replies']);
+const config = loadConfig(['table', 'secrets', 'bus', 'email'], ['publish', 'replies']);
 const clock = clockFromEnv();
 const db = createDocumentClient();
 const repo = new Repository(db, config.tableName, clock);
@@ -33,10 +36,12 @@ const intake = new WebhookIntake({
   clock,
 });
 
-/** Management API (`/v1`), the inbox, the quarantine, KPIs, and liveness (`/health`). */
+/** Management API (`/v1`), the inbox, the quarantine, KPIs, weekly reports, and liveness (`/health`). */
 const kpis = new KpiService({ repo, metrics: new MetricsStore(db, config.tableName), clock });
 
-export const handler = createHttpApi(managementRoutes(management, '1', [...communityRoutes(inbox, intake), ...metricsRoutes(kpis)]), {
+const reports = new WeeklyReports(reportDeps(config, clock));
+
+export const handler = createHttpApi(managementRoutes(management, '1', [...communityRoutes(inbox, intake), ...metricsRoutes(kpis), ...reportRoutes(reports)]), {
   authenticate: (key) => management.authenticate(key),
   onError: (error, requestId) => logger.error('unhandled error', { requestId, error: error as Error }),
 });

@@ -16,8 +16,9 @@ export const wiring = defineWiring({
       memoryMb: 512,
       table: 'readwrite',
       secrets: 'readwrite',
-      // Quarantine replays put comments on the bus.
+      // Quarantine replays put comments on the bus; reports can be sent on request.
       bus: true,
+      email: true,
       // Posts due within two minutes are enqueued at once; replies are queued.
       sendsTo: ['publish', 'replies'],
     },
@@ -109,6 +110,24 @@ export const wiring = defineWiring({
       email: true,
       secrets: 'readwrite',
     },
+    'report-due': {
+      description: 'Hourly: ReportDue for brands whose local report time passed',
+      entry: 'functions/report-due/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      table: 'read',
+      bus: true,
+      email: true,
+    },
+    'build-report': {
+      description: 'Build and send one weekly report, exactly once per brand and week',
+      entry: 'functions/build-report/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 1024,
+      table: 'readwrite',
+      bus: true,
+      email: true,
+    },
     redirect: {
       description: 'Short links: count the click, redirect to the tagged URL',
       entry: 'functions/redirect/handler.ts',
@@ -128,6 +147,7 @@ export const wiring = defineWiring({
     publish: { description: 'One message per post target, delayed to the second it is due', consumer: 'publish-post', batchSize: 10, maxReceiveCount: 5 },
     comments: { description: 'CommentReceived events, stored and counted a batch at a time', consumer: 'ingest-comments', batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 8 },
     replies: { description: 'One message per requested reply', consumer: 'publish-reply', batchSize: 5, maxReceiveCount: 5 },
+    reports: { description: 'ReportDue events, one brand-week each', consumer: 'build-report', batchSize: 1, maxReceiveCount: 5 },
     metrics: { description: 'MetricsReceived and ConversionReceived events', consumer: 'ingest-metrics', batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 8 },
   },
   routes: [
@@ -139,6 +159,7 @@ export const wiring = defineWiring({
   ],
   rules: [
     { name: 'comment-received', description: 'Comments from webhooks and polls to ingest', pattern: { source: ['paylas'], 'detail-type': ['CommentReceived'] }, queue: 'comments' },
+    { name: 'build-reports', description: 'Weekly reports to build and send', pattern: { source: ['paylas'], 'detail-type': ['ReportDue'] }, queue: 'reports' },
     { name: 'metrics-received', description: 'Metric snapshots and conversions to ingest', pattern: { source: ['paylas'], 'detail-type': ['MetricsReceived', 'ConversionReceived'] }, queue: 'metrics' },
   ],
   schedules: [
@@ -147,6 +168,7 @@ export const wiring = defineWiring({
     { name: 'poll-bluesky', description: 'Poll Bluesky notifications', expression: 'rate(5 minutes)', function: 'poll-bluesky' },
     { name: 'comment-alerts', description: 'Send pending negative-comment alerts', expression: 'rate(5 minutes)', function: 'comment-alerts' },
     { name: 'collect-metrics', description: 'Pull due post insights', expression: 'rate(15 minutes)', function: 'collect-metrics' },
+    { name: 'report-due', description: 'Find brands whose weekly report is due', expression: 'cron(5 * * * ? *)', function: 'report-due' },
   ],
 });
 

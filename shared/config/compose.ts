@@ -6,6 +6,9 @@ import { createPlatformClients } from '../platforms/clients.ts';
 import type { DispatchDeps } from '../use-cases/publishing.ts';
 import type { CommunityPlatformDeps } from '../use-cases/tokens.ts';
 import { CommunityStore } from '../data/community-store.ts';
+import { MetricsStore } from '../data/metrics-store.ts';
+import { ReportStore } from '../data/report-store.ts';
+import type { ReportDeps } from '../use-cases/reports.ts';
 import { secretStoreFromEnv } from './runtime.ts';
 import { ENV, type Config } from './env.ts';
 
@@ -37,5 +40,20 @@ export function communityPlatformDeps(config: Config<'table' | 'bus' | 'email', 
     clients: platformClients(clock),
     mailer: new SesMailer(config.emailFrom),
     events: new EventBridgePublisher(config.busName),
+  };
+}
+
+/** What the report functions share: report-due and build-report (and the API's preview). */
+export function reportDeps(config: Config<'table' | 'bus' | 'email', never>, clock: Clock): ReportDeps {
+  const db = createDocumentClient();
+  return {
+    repo: new Repository(db, config.tableName, clock),
+    metrics: new MetricsStore(db, config.tableName),
+    community: new CommunityStore(db, config.tableName, clock),
+    reports: new ReportStore(db, config.tableName),
+    clock,
+    mailer: new SesMailer(config.emailFrom),
+    events: new EventBridgePublisher(config.busName),
+    opsEmail: config.emailFrom,
   };
 }

@@ -66,6 +66,9 @@ export const keys = {
   unattributedDay: (date: string) => ({ pk: 'UNATTRIBUTED', sk: `MDAY#${date}` }),
   conversion: (orderId: string) => ({ pk: `CONV#${orderId}`, sk: 'CONV' }),
   shortLink: (code: string) => ({ pk: `LINK#${code}`, sk: 'LINK' }),
+  /** One weekly report per brand and ISO week: claimed before it is sent. */
+  report: (brandId: string, week: string) => ({ pk: `BRAND#${brandId}`, sk: `REPORT#${week}` }),
+  reportsOf: (brandId: string) => ({ pk: `BRAND#${brandId}`, skPrefix: 'REPORT#' }),
 
   comment: (commentId: string) => ({ pk: `COMMENT#${commentId}`, sk: 'COMMENT' }),
   commentsOf: (brandId: string) => `BRAND#${brandId}#COMMENTS`,

@@ -19,6 +19,9 @@ export const EventDetails = {
   MetricsReceived: z.object({ brandId: Id, accountId: Id, postId: Id, platform: Platform, platformPostId: z.string(), publishedAt: Instant, observedAt: Instant, metrics: PostMetrics }),
   /** A sale reported by the brand's shop, signed; attributed by its UTM parameters. */
   ConversionReceived: Conversion.extend({ receivedAt: Instant }),
+  /** A brand's weekly report is due (its local report time passed and the week has none). */
+  ReportDue: z.object({ brandId: Id, week: z.string().regex(/^\d{4}-W\d{2}$/), requestedAt: Instant }),
+  ReportSent: z.object({ brandId: Id, week: z.string(), messageId: z.string(), sentAt: Instant, recipients: z.number().int() }),
   CommentReplied: z.object({ brandId: Id, commentId: Id, platform: Platform, platformReplyId: z.string(), url: z.string().optional(), repliedAt: Instant }),
 } as const;
 

@@ -29,6 +29,15 @@ export interface Route<Q = unknown> {
   handle(ctx: RouteContext<Q>): Promise<unknown>;
 }
 
+/** A route result sent as it is (e.g. an HTML page) instead of as JSON. */
+export class RawResponse {
+  constructor(
+    readonly status: number,
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
+}
+
 /** Keeps the query type of a route tied to its schema. */
 export const route = <Q>(r: Route<Q>): Route => r as Route;
 
@@ -124,6 +133,7 @@ export function createHttpApi(routes: readonly Route[], options: HttpApiOptions)
       const principal: Principal = r.auth ? await options.authenticate(bearerToken(event.headers?.authorization)) : { kind: 'anonymous' };
       const query = r.query ? parseOrThrow(r.query, Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')), 'query') : {};
       const result = await r.handle({ principal, params, body, query });
+      if (result instanceof RawResponse) return { statusCode: result.status, headers: { 'content-type': result.contentType, 'cache-control': 'no-store' }, body: result.body };
       return json(r.status ?? 200, result);
     } catch (error) {
       return errorResponse(error, requestId, options.onError);

@@ -31,6 +31,7 @@ beforeAll(async () => {
     [ENV.queueUrl('publish')]: 'http://127.0.0.1:9/000000000000/publish',
     [ENV.queueUrl('replies')]: 'http://127.0.0.1:9/000000000000/replies',
     [ENV.busName]: 'paylas-api-test',
+    [ENV.emailFrom]: 'reports@paylas.test',
     AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
     AWS_REGION: LOCAL_AWS.region,
     AWS_ACCESS_KEY_ID: 'local',
