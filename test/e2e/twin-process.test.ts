@@ -216,6 +216,24 @@ describe('performance in the twin', () => {
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/ENG\. RATE/);
   });
+
+  it('previews and sends the weekly report from the CLI, once, into the SES inbox', async () => {
+    const brands = (await driver().request('GET', '/v1/brands?limit=100')).body.items as { id: string; name: string }[];
+    const demo = brands.find((b) => b.name === 'Demo Kahve')!;
+    const out = path.join(home, 'preview.html');
+    const preview = await cliRun(['report', 'preview', '--brand', demo.id, '--out', out]);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/i);
+    const sent = await cliRun(['--json', 'report', 'send', '--brand', demo.id]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ outcome: 'sent', record: { status: 'sent', messageId: expect.any(String) } });
+    const again = await cliRun(['--json', 'report', 'send', '--brand', demo.id]);
+    expect(JSON.parse(again.stdout).outcome).toBe('already_sent');
+    const inbox = (await (await fetch(`${twin.urls.ses}/store`)).json()) as { emails: { subject: string }[] };
+    expect(inbox.emails.filter((m) => m.subject.startsWith('Demo Kahve — haftalık rapor'))).toHaveLength(1);
+    const list = await cliRun(['report', 'list', '--brand', demo.id]);
+    expect(list.stdout).toMatch(/sent/);
+  });
 });
 
 describe('management API, local twin over HTTP', () => apiCases(driver));
