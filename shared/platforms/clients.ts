@@ -367,6 +367,24 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
     },
   };
 
+  /**
+   * createRecord with our record key. "Already exists" means an earlier
+   * attempt with the same key went out: confirmed by reading the record back.
+   */
+  const createBlueskyPost = async (pds: string, authorization: string, repo: string, rkey: string, handle: string, record: { text: string } & Record<string, unknown>): Promise<Published> => {
+    const auth = { ...json, authorization };
+    const url = `https://bsky.app/profile/${handle.replace(/^@/, '')}/post/${rkey}`;
+    const res = await call(`${pds}/xrpc/com.atproto.repo.createRecord`, { method: 'POST', headers: auth, body: JSON.stringify({ repo, collection: 'app.bsky.feed.post', rkey, record }) });
+    if (res.status === 200 && res.json?.uri) return { platformPostId: String(res.json.uri), url };
+    const detail = `${res.json?.error ?? ''} ${res.json?.message ?? res.text}`.trim().slice(0, 500);
+    if (res.status === 400 || res.status === 409) {
+      const existing = await call(`${pds}/xrpc/com.atproto.repo.getRecord?repo=${encodeURIComponent(repo)}&collection=app.bsky.feed.post&rkey=${rkey}`, { headers: auth });
+      if (existing.status === 200 && existing.json?.value?.text === record.text) return { platformPostId: `at://${repo}/app.bsky.feed.post/${rkey}`, url };
+    }
+    if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
+    throw classifyStatus(res, 'bluesky', detail);
+  };
+
   const bluesky: PlatformClient = {
     platform: 'bluesky',
     unknownOutcome: 'idempotent-retry',
@@ -375,7 +393,6 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       const repo = req.account.platformAccountId;
       const rkey = tidFromKey(req.idempotencyKey, req.scheduledAt);
       const auth = { ...json, authorization: bearer(req.credentials.accessJwt ?? req.credentials.accessToken, 'bluesky') };
-      const uriOf = (r: string) => `at://${repo}/app.bsky.feed.post/${r}`;
       // Images go up as blobs first (≤ 2 MB each); the record embeds them.
       const images = [];
       for (const m of req.media) {
@@ -385,32 +402,13 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
         if (up.status !== 200 || !up.json?.blob) throw classifyStatus(up, 'bluesky', String(up.json?.message ?? up.text).slice(0, 300));
         images.push({ image: up.json.blob, alt: m.altText ?? '' });
       }
-      const urlOf = (r: string) => `https://bsky.app/profile/${req.account.handle.replace(/^@/, '')}/post/${r}`;
-      const res = await call(`${pds}/xrpc/com.atproto.repo.createRecord`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({
-          repo,
-          collection: 'app.bsky.feed.post',
-          rkey,
-          record: {
-            $type: 'app.bsky.feed.post',
-            text: req.text,
-            createdAt: new Date().toISOString(),
-            facets: linkFacets(req.text),
-            ...(images.length > 0 && { embed: { $type: 'app.bsky.embed.images', images } }),
-          },
-        }),
+      return createBlueskyPost(pds, auth.authorization, repo, rkey, req.account.handle, {
+        $type: 'app.bsky.feed.post',
+        text: req.text,
+        createdAt: new Date().toISOString(),
+        facets: linkFacets(req.text),
+        ...(images.length > 0 && { embed: { $type: 'app.bsky.embed.images', images } }),
       });
-      if (res.status === 200 && res.json?.uri) return { platformPostId: String(res.json.uri), url: urlOf(rkey) };
-      const detail = `${res.json?.error ?? ''} ${res.json?.message ?? res.text}`.trim().slice(0, 500);
-      if (res.status === 400 || res.status === 409) {
-        // The same rkey again: the first attempt went out. Confirm it is our record.
-        const existing = await call(`${pds}/xrpc/com.atproto.repo.getRecord?repo=${encodeURIComponent(repo)}&collection=app.bsky.feed.post&rkey=${rkey}`, { headers: auth });
-        if (existing.status === 200 && existing.json?.value?.text === req.text) return { platformPostId: uriOf(rkey), url: urlOf(rkey) };
-      }
-      if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
-      throw classifyStatus(res, 'bluesky', detail);
     },
     // A post whose record names the thread root and the parent; the rkey comes from the request key.
     async reply(req) {
@@ -421,23 +419,8 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
       const root = { uri: d.rootUri ?? parent.uri, cid: d.rootCid ?? parent.cid };
       if (!parent.cid) throw new PublishError('definite', 'bluesky: the comment has no cid to reply to');
       const rkey = tidFromKey(req.idempotencyKey, req.requestedAt);
-      const auth = { ...json, authorization: bearer(req.credentials.accessJwt ?? req.credentials.accessToken, 'bluesky') };
-      const res = await call(`${pds}/xrpc/com.atproto.repo.createRecord`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({
-          repo,
-          collection: 'app.bsky.feed.post',
-          rkey,
-          record: { $type: 'app.bsky.feed.post', text: req.text, createdAt: now().toISOString(), facets: linkFacets(req.text), reply: { root, parent } },
-        }),
-      });
-      const url = `https://bsky.app/profile/${req.account.handle.replace(/^@/, '')}/post/${rkey}`;
-      if (res.status === 200 && res.json?.uri) return { platformPostId: String(res.json.uri), url };
-      const detail = `${res.json?.error ?? ''} ${res.json?.message ?? res.text}`.trim().slice(0, 500);
-      if (res.status === 400 && /already exists/i.test(detail)) return { platformPostId: `at://${repo}/app.bsky.feed.post/${rkey}`, url };
-      if (res.status === 400 && /ExpiredToken|InvalidToken/.test(detail)) throw new PublishError('definite', `bluesky: ${detail}`, { reauth: true, status: 400 });
-      throw classifyStatus(res, 'bluesky', detail);
+      const authorization = bearer(req.credentials.accessJwt ?? req.credentials.accessToken, 'bluesky');
+      return createBlueskyPost(pds, authorization, repo, rkey, req.account.handle, { $type: 'app.bsky.feed.post', text: req.text, createdAt: now().toISOString(), facets: linkFacets(req.text), reply: { root, parent } });
     },
     async notifications(req) {
       const pds = base('bluesky', req.credentials.pdsUrl ?? 'https://bsky.social');
