@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { platformClients, publishingDeps } from '#shared/config/compose.ts';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv, clockWarpFactor, secretStoreFromEnv } from '#shared/config/runtime.ts';
 import { PublishMessage } from '#shared/ports/messaging.ts';
 import { Publisher } from '#shared/use-cases/publishing.ts';
 
@@ -13,6 +13,7 @@ const publisher = new Publisher({
   ...publishingDeps(loadConfig(['table', 'bus', 'email', 'secrets'], ['publish']), clock),
   secrets: secretStoreFromEnv(),
   clients: platformClients(clock),
+  leaseMs: 90_000 * clockWarpFactor(),
 });
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -4,12 +4,12 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SqsMessageQueue } from '#shared/adapters/aws-messaging.ts';
 import { communityPlatformDeps } from '#shared/config/compose.ts';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv, clockWarpFactor } from '#shared/config/runtime.ts';
 import { ReplyMessage, ReplyPublisher } from '#shared/use-cases/inbox.ts';
 
 const logger = new Logger();
 const config = loadConfig(['table', 'bus', 'email', 'secrets'], ['replies']);
-const publisher = new ReplyPublisher({ ...communityPlatformDeps(config, clockFromEnv()), replies: new SqsMessageQueue<ReplyMessage>(config.queueUrls.replies) });
+const publisher = new ReplyPublisher({ ...communityPlatformDeps(config, clockFromEnv()), replies: new SqsMessageQueue<ReplyMessage>(config.queueUrls.replies), leaseMs: 90_000 * clockWarpFactor() });
 const processor = new BatchProcessor(EventType.SQS);
 
 async function replyOne(record: SQSRecord): Promise<void> {

@@ -21,6 +21,9 @@ export class Scheduler {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #inFlight = new Set<Promise<void>>();
   readonly firings: Firing[] = [];
+  /** Firings skipped because the schedule's previous run was still going (fast time warps only). */
+  readonly coalesced: Record<string, number> = {};
+  readonly #busy = new Set<string>();
   #running = false;
 
   constructor(
@@ -45,8 +48,18 @@ export class Scheduler {
     this.#timers.set(
       s.name,
       setTimeout(() => {
-        const run = this.#fire(s, next).finally(() => this.#inFlight.delete(run));
-        this.#inFlight.add(run);
+        // Under a fast time warp a schedule can come round again before its last run ended;
+        // the twin then skips that firing (counted) rather than piling runs up.
+        if (this.#busy.has(s.name)) {
+          this.coalesced[s.name] = (this.coalesced[s.name] ?? 0) + 1;
+        } else {
+          this.#busy.add(s.name);
+          const run = this.#fire(s, next).finally(() => {
+            this.#inFlight.delete(run);
+            this.#busy.delete(s.name);
+          });
+          this.#inFlight.add(run);
+        }
         this.#arm(s, expr, origin);
       }, delay),
     );

@@ -33,6 +33,8 @@ export interface TwinOptions {
   timeWarp?: number;
   /** Where the simulated clock starts (default: now). */
   clockOrigin?: Date;
+  /** The real instant at which the simulated clock reads `clockOrigin` (default: the start); before it, it reads earlier. */
+  clockStartsAt?: Date;
   stage?: string;
   emailFrom?: string;
   /** Execution environments per function. */
@@ -73,7 +75,7 @@ export class Twin {
 
   private constructor(readonly options: TwinOptions) {
     this.timeWarp = options.timeWarp ?? 1;
-    this.clock = warpedClock(this.timeWarp, options.clockOrigin ?? new Date(), new Date());
+    this.clock = warpedClock(this.timeWarp, options.clockOrigin ?? new Date(), options.clockStartsAt ?? new Date());
   }
 
   static async start(options: TwinOptions): Promise<Twin> {

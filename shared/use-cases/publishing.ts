@@ -212,7 +212,9 @@ export class Publisher {
     const attemptId = randomUUID();
     const claimed = await this.#update(
       msg,
-      (t) => t.status === target.status && t.attemptId === target.attemptId,
+      // The dispatcher enqueues before it claims, so the message can arrive first: its claim
+      // (scheduled → dispatched) landing meanwhile is no reason to let go.
+      (t) => (t.status === target.status || (target.status === 'scheduled' && t.status === 'dispatched')) && t.attemptId === target.attemptId,
       (p, t) => {
         const from = t.status === 'scheduled' ? transitionTarget(p, t.accountId, 'dispatched', now) : p;
         const patch = { attemptId, leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString(), attempts: t.attempts + 1, ...(unknown && { outcomeUnknown: true }) };

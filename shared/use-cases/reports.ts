@@ -69,6 +69,8 @@ export class WeeklyReports {
       for (const brand of page.items) {
         checked++;
         const week = dueWeek(brand, now);
+        // A brand's first report is for its first full week.
+        if (week && weekRange(week).from < localWeekdayHour(brand.createdAt, brand.timezone).date) continue;
         if (week && !(await this.deps.reports.get(brand.id, week))) due.push({ type: 'ReportDue', detail: { brandId: brand.id, week, requestedAt: now.toISOString() } });
       }
       cursor = page.nextCursor;

@@ -82,6 +82,34 @@ describe('publishing on time, once', () => {
   });
 });
 
+describe('the message arriving before the dispatcher’s claim', () => {
+  it('publishes when the claim (scheduled → dispatched) lands between the publisher’s read and its write', async () => {
+    const { brand, accounts } = await h.brandWithAccounts(['mastodon']);
+    const created = await h.repo.createPost(post(brand.id, accounts, at(500)));
+    // The dispatcher has enqueued (delay 0: due within a second) and claims while the publisher works.
+    const { Publisher } = await import('#shared/use-cases/publishing.ts');
+    const { transitionPost } = await import('#shared/domain/post-lifecycle.ts');
+    let raced = false;
+    const { Repository } = await import('#shared/data/repository.ts');
+    class Racing extends Repository {
+      override async getPost(id: string) {
+        const p = await super.getPost(id);
+        if (!raced && p?.status === 'scheduled') {
+          raced = true;
+          await this.savePost(transitionPost(p, 'dispatched', h.clock.now()), p.version);
+        }
+        return p;
+      }
+    }
+    const racingRepo = new Racing(h.local.db, h.local.tableName, h.clock);
+    const publisher = new Publisher({ ...h.publishingDeps, repo: racingRepo });
+    expect(await publisher.publishTarget({ postId: created.id, accountId: accounts.mastodon!.id })).toBe('published');
+    expect(raced).toBe(true);
+    expect(published(created.targets[0]!.text)).toHaveLength(1);
+    expect((await h.repo.getPost(created.id))!.status).toBe('published');
+  });
+});
+
 describe('late posts and failures', () => {
   it('follows the brand late policy after an outage: mark missed and alert, or publish late', async () => {
     const skip = await h.brandWithAccounts(['sandbox'], { latePolicy: { mode: 'mark_missed', graceSeconds: 300 } });

@@ -14,7 +14,7 @@ import { Repository } from '#shared/data/repository.ts';
 import { ManualClock } from '#shared/domain/clock.ts';
 import type { Platform } from '#shared/domain/primitives.ts';
 import { createPlatformClients } from '#shared/platforms/clients.ts';
-import { Dispatcher, Publisher, type CrashPoint, type PublishOutcome } from '#shared/use-cases/publishing.ts';
+import { Dispatcher, Publisher, type CrashPoint, type PublishingDeps, type PublishOutcome } from '#shared/use-cases/publishing.ts';
 import { startDynalite, type LocalDynamo } from './dynalite.ts';
 
 export class Crash extends Error {
@@ -42,6 +42,8 @@ export class PublishingHarness {
   queues!: LocalQueues;
   dispatcher!: Dispatcher;
   publisher!: Publisher;
+  /** What the publisher is built from (tests swap single parts). */
+  publishingDeps!: PublishingDeps;
   ses!: Awaited<ReturnType<typeof startSes>>;
   secrets!: FileSecretStore;
   mailer!: SesMailer;
@@ -71,7 +73,7 @@ export class PublishingHarness {
     const events = new EventBridgePublisher('paylas-test', new EventBridgeClient(aws));
     const mailer = this.mailer;
     this.dispatcher = new Dispatcher({ repo: this.repo, clock: this.clock, queue, events, mailer });
-    this.publisher = new Publisher({
+    this.publishingDeps = {
       repo: this.repo,
       clock: this.clock,
       queue,
@@ -87,7 +89,8 @@ export class PublishingHarness {
           throw new Crash(point);
         }
       },
-    });
+    };
+    this.publisher = new Publisher(this.publishingDeps);
     return this;
   }
 
