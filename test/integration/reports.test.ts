@@ -73,11 +73,17 @@ describe('when a report is due', () => {
 
 describe('sending', () => {
   it('finds due brands, sends each report once with a text and an HTML part, and records the SES message id', async () => {
+    // The brand exists since before the week (a brand's first report is for its first full week).
+    h.clock.set(new Date('2026-11-20T09:00:00Z'));
     const brand = await brandWithAWeek('Rapor Kahve', 'owner@rapor.test');
+    const newer = await h.repo.createBrand({ name: 'Yeni Kahve', timezone: 'Europe/Istanbul', locale: 'tr', reportRecipients: ['owner@yeni.test'] });
     h.clock.set(new Date('2026-11-30T05:10:00Z'));
     const from = h.events.length;
+    const late = await h.repo.createBrand({ name: 'Geç Kahve', timezone: 'Europe/Istanbul', locale: 'tr', reportRecipients: ['owner@gec.test'] });
     const found = await reports.findDue();
     expect(found.due).toContain(`${brand.id}/2026-W48`);
+    expect(found.due).toContain(`${newer.id}/2026-W48`);
+    expect(found.due).not.toContain(`${late.id}/2026-W48`); // created after the week: nothing to report yet
     expect(h.events.slice(from).filter((e) => e['detail-type'] === 'ReportDue').map((e) => (e.detail as { brandId: string }).brandId)).toContain(brand.id);
     expect(await reports.send(brand.id, '2026-W48')).toBe('sent');
     expect(await reports.send(brand.id, '2026-W48')).toBe('already_sent');
