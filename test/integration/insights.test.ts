@@ -1,6 +1,6 @@
+import { testAccount } from '#test/support/accounts.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxPlatformServer, type SandboxPlatform } from '#infra/sandbox-platform/server.ts';
-import type { Account } from '#shared/domain/account.ts';
 import { ManualClock } from '#shared/domain/clock.ts';
 import { METRIC_FIELDS, type PostMetrics } from '#shared/domain/metrics.ts';
 import type { Platform } from '#shared/domain/primitives.ts';
@@ -43,19 +43,7 @@ const REPORTED: Record<Platform, (keyof PostMetrics)[]> = {
   sandbox: ['impressions', 'reach', 'likes', 'comments', 'shares', 'saves', 'clicks'],
 };
 
-function account(platform: Platform): Account {
-  return {
-    id: `acc-${platform}`,
-    brandId: 'b1',
-    platform,
-    handle: '@paylas',
-    platformAccountId: ACCOUNT_IDS[platform],
-    status: 'connected',
-    version: 1,
-    createdAt: '2026-11-01T00:00:00.000Z',
-    updatedAt: '2026-11-01T00:00:00.000Z',
-  };
-}
+const account = (platform: Platform) => testAccount(platform, ACCOUNT_IDS[platform]);
 const credentials = (platform: Platform, token = `token-${platform}`) => ({ accessToken: token });
 const read = (platform: Platform, ids: readonly string[], token?: string) => clients[platform].insights!({ account: account(platform), credentials: credentials(platform, token), platformPostIds: ids });
 /** The sandbox's own account of a post's figures, as that platform reports them. */

@@ -1,8 +1,8 @@
+import { testAccount } from '#test/support/accounts.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SandboxPlatformServer, type SandboxPlatform } from '#infra/sandbox-platform/server.ts';
-import type { Account } from '#shared/domain/account.ts';
 import type { Platform } from '#shared/domain/primitives.ts';
 import { createPlatformClients, escapeLittleText, linkFacets, tidFromKey } from '#shared/platforms/clients.ts';
 import { fetchMedia } from '#shared/platforms/media.ts';
@@ -30,17 +30,7 @@ const ACCOUNT_IDS: Record<Platform, string> = {
 let n = 0;
 function request(platform: Platform, over: Partial<PublishRequest> = {}): PublishRequest {
   n++;
-  const account: Account = {
-    id: `acc-${platform}`,
-    brandId: 'b1',
-    platform,
-    handle: '@paylas',
-    platformAccountId: ACCOUNT_IDS[platform],
-    status: 'connected',
-    version: 1,
-    createdAt: '2026-11-01T00:00:00.000Z',
-    updatedAt: '2026-11-01T00:00:00.000Z',
-  };
+  const account = testAccount(platform, ACCOUNT_IDS[platform]);
   return {
     account,
     credentials: { accessToken: `token-${platform}` },
