@@ -118,6 +118,24 @@ brand
   });
 
 // ---- account ----------------------------------------------------------------
+brand
+  .command('keys')
+  .description("list a brand's API keys (never the keys themselves)")
+  .argument('<brandId>')
+  .action(async (id: string) => {
+    const page = await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(id)}/keys`);
+    print(page, () => table(page.items, [['id', 'ID'], ['label', 'LABEL'], ['createdAt', 'CREATED']]));
+  });
+brand
+  .command('revoke-key')
+  .description('revoke a brand API key; requests with it are refused at once')
+  .argument('<brandId>')
+  .argument('<keyId>')
+  .action(async (id: string, keyId: string) => {
+    const out = await client().call<Json>('DELETE', `/v1/brands/${encodeURIComponent(id)}/keys/${encodeURIComponent(keyId)}`);
+    print(out, () => `revoked key ${out.revoked}`);
+  });
+
 const account = program.command('account').description("a brand's social accounts");
 account
   .command('connect')

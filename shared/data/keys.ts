@@ -45,6 +45,9 @@ export const keys = {
   dueShard: (shard: number) => `DUE#${shard}`,
 
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+  /** On the key item: a brand's keys, to list and revoke them by id. */
+  keysOf: (brandId: string) => `BRAND#${brandId}#KEYS`,
+  brandKey: (brandId: string, createdAt: string, keyId: string) => ({ gsi1pk: keys.keysOf(brandId), gsi1sk: `${createdAt}#${keyId}` }),
 
   /** Which of our posts a platform post id is (comments, metrics and clicks arrive with the platform's id). */
   postRef: (platform: Platform, platformPostId: string) => ({ pk: `PPOST#${platform}#${platformPostId}`, sk: 'POSTREF' }),

@@ -309,7 +309,17 @@ export class Repository extends TableReader {
 
   /** Stores a brand key by its hash; the key itself is never stored. */
   async putApiKey(record: ApiKeyRecord): Promise<void> {
-    await this.#create('api key', record.id, { ...keys.apiKey(record.keyHash), type: 'ApiKey', ...record });
+    await this.#create('api key', record.id, { ...keys.apiKey(record.keyHash), ...keys.brandKey(record.brandId, record.createdAt, record.id), type: 'ApiKey', ...record });
+  }
+
+  /** A brand's keys, oldest first (the records hold only hashes). */
+  async listApiKeys(brandId: string): Promise<ApiKeyRecord[]> {
+    return this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.keysOf(brandId) } }, ApiKeyRecord);
+  }
+
+  /** Revokes a key: its item goes, so the next request with it is refused. */
+  async deleteApiKey(record: ApiKeyRecord): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.apiKey(record.keyHash) }));
   }
 
   async getApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {

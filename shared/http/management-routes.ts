@@ -46,6 +46,15 @@ export function managementRoutes(m: Management, version: string, more: readonly 
       handle: ({ principal, params, body }) => m.createBrandKey(principal, params.brandId!, body ?? {}),
     }),
     route({
+      method: 'GET', path: '/v1/brands/{brandId}/keys', summary: "A brand's API keys (ids and labels; never the keys)", auth: true,
+      response: page(z.object({ id: z.string(), brandId: z.string(), label: z.string().optional(), createdAt: z.string() })),
+      handle: ({ principal, params }) => m.listBrandKeys(principal, params.brandId!),
+    }),
+    route({
+      method: 'DELETE', path: '/v1/brands/{brandId}/keys/{keyId}', summary: 'Revoke a brand API key; requests with it are refused at once', auth: true, response: z.object({ revoked: z.string() }),
+      handle: ({ principal, params }) => m.revokeBrandKey(principal, params.brandId!, params.keyId!),
+    }),
+    route({
       method: 'POST', path: '/v1/brands/{brandId}/accounts', summary: 'Connect an account', auth: true, status: 201, body: CreateAccountInput, response: AccountView,
       handle: ({ principal, params, body }) => m.createAccount(principal, params.brandId!, body),
     }),

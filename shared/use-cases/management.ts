@@ -86,6 +86,22 @@ export class Management {
     return { id: record.id, brandId, label: record.label, createdAt: record.createdAt, key };
   }
 
+  /** A brand's keys without their secrets (admin, or the brand's own key). */
+  async listBrandKeys(p: Principal, brandId: string) {
+    await this.getBrand(p, brandId);
+    const records = await this.deps.repo.listApiKeys(brandId);
+    return { items: records.map(({ keyHash: _h, ...view }) => view), nextCursor: null };
+  }
+
+  /** Revokes one of a brand's keys at once (admin, or the brand's own key). */
+  async revokeBrandKey(p: Principal, brandId: string, keyId: string) {
+    await this.getBrand(p, brandId);
+    const record = (await this.deps.repo.listApiKeys(brandId)).find((k) => k.id === keyId);
+    if (!record) throw new NotFoundError('API key', keyId);
+    await this.deps.repo.deleteApiKey(record);
+    return { revoked: keyId };
+  }
+
   // ---- brands -----------------------------------------------------------
 
   async createBrand(p: Principal, input: unknown): Promise<Brand> {

@@ -67,6 +67,30 @@ export function apiCases(getDriver: () => ApiDriver): void {
     });
   });
 
+  describe('brand keys', () => {
+    it('lists a brand\'s keys without secrets and revokes one at once; other brands\' keys stay out of reach', async () => {
+      const a = await brandWithAccount('revokea');
+      const b = await brandWithAccount('revokeb');
+      const k1 = (await api().request('POST', `/v1/brands/${a.brand.id}/keys`, { body: { label: 'ci' } })).body;
+      const k2 = (await api().request('POST', `/v1/brands/${a.brand.id}/keys`, { body: { label: 'agency' } })).body;
+      const kb = (await api().request('POST', `/v1/brands/${b.brand.id}/keys`, { body: {} })).body;
+      const list = await api().request('GET', `/v1/brands/${a.brand.id}/keys`, { key: k1.key });
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((k: { label: string }) => k.label).sort()).toEqual(['agency', 'ci']);
+      expect(JSON.stringify(list.body)).not.toMatch(/keyHash|pls_/);
+      // A brand key cannot see or revoke another brand's keys.
+      expect((await api().request('GET', `/v1/brands/${b.brand.id}/keys`, { key: k1.key })).status).toBe(404);
+      expect((await api().request('DELETE', `/v1/brands/${b.brand.id}/keys/${kb.id}`, { key: k1.key })).status).toBe(404);
+      expect((await api().request('DELETE', `/v1/brands/${a.brand.id}/keys/${kb.id}`)).status).toBe(404);
+      // Revoked: the next request with it is refused.
+      expect(await api().request('DELETE', `/v1/brands/${a.brand.id}/keys/${k2.id}`, { key: k1.key })).toMatchObject({ status: 200, body: { revoked: k2.id } });
+      expect((await api().request('GET', `/v1/brands/${a.brand.id}`, { key: k2.key })).status).toBe(401);
+      expect((await api().request('GET', `/v1/brands/${a.brand.id}`, { key: k1.key })).status).toBe(200);
+      expect((await api().request('GET', `/v1/brands/${b.brand.id}`, { key: kb.key })).status).toBe(200);
+      expect((await api().request('DELETE', `/v1/brands/${a.brand.id}/keys/${k2.id}`)).status).toBe(404);
+    });
+  });
+
   describe('brands', () => {
     it('creates with defaults, reads, patches and lists', async () => {
       const created = await api().request('POST', '/v1/brands', { body: brandBody('Kahve') });
