@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.ts';
@@ -321,12 +321,6 @@ export class CommunityStore extends TableReader {
         ExpressionAttributeValues: replayed ? { ':s': 'replayed', ':v': outcome.replayedAt } : { ':v': outcome.lastError },
       }),
     );
-  }
-
-  /** Removes a quarantined delivery and its parts (used when a replay shows it was never ours). */
-  async deleteQuarantine(entry: QuarantineEntry): Promise<void> {
-    for (let i = 0; i < entry.parts; i++) await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.quarantinePart(entry.id, i) }));
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.quarantine(entry.id) }));
   }
 
   // ---- items ----------------------------------------------------------------

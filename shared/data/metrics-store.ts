@@ -128,13 +128,6 @@ export class MetricsStore extends TableReader {
     ) as Promise<MetricDay[]>;
   }
 
-  async listUnattributedDays(from: string, to: string): Promise<MetricDay[]> {
-    return this.queryAll(
-      { KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi', ExpressionAttributeValues: { ':pk': keys.unattributedDay('').pk, ':lo': `MDAY#${from}`, ':hi': `MDAY#${to}~` } },
-      MetricDay,
-    ) as Promise<MetricDay[]>;
-  }
-
   /** Stores a conversion unless its order id is known; false for a re-sent one. */
   async putConversion(c: StoredConversion): Promise<boolean> {
     try {
