@@ -912,7 +912,12 @@ function analyseTr(toks: Token[]): Analysis {
       }
     }
   }
-  // "hâlâ" with a problem in its clause makes it worse.
+  return finishClauses(a, toks, stillClauses, resolverClauses);
+}
+
+/** "sorunumu çözdü", "fixed every bug": the problem mentioned has been solved. */
+/** Shared ending of both analyses: "still"/"hâlâ" with a problem in its clause makes it worse; then resolved problems cancel. */
+function finishClauses(a: Analysis, toks: Token[], stillClauses: number[], resolverClauses: number[]): Analysis {
   for (let i = 0; i < toks.length; i++) {
     if (stillClauses.length > 0 && stillClauses.includes(toks[i]!.clause) && (a.prob[i] ?? 0) > 0) a.prob[i] = (a.prob[i] ?? 0) + 0.5;
   }
@@ -920,7 +925,6 @@ function analyseTr(toks: Token[]): Analysis {
   return a;
 }
 
-/** "sorunumu çözdü", "fixed every bug": the problem mentioned has been solved. */
 function cancelResolved(a: Analysis, toks: Token[], clauses: number[]): void {
   if (clauses.length === 0) return;
   for (let i = 0; i < toks.length; i++) {
@@ -1298,11 +1302,7 @@ function analyseEn(toks: Token[]): Analysis {
       }
     }
   }
-  for (let i = 0; i < toks.length; i++) {
-    if (stillClauses.length > 0 && stillClauses.includes(toks[i]!.clause) && (a.prob[i] ?? 0) > 0) a.prob[i] = (a.prob[i] ?? 0) + 0.5;
-  }
-  cancelResolved(a, toks, resolverClauses);
-  return a;
+  return finishClauses(a, toks, stillClauses, resolverClauses);
 }
 
 // ---------------------------------------------------------------------------

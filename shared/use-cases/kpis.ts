@@ -58,6 +58,11 @@ export class KpiService {
   constructor(private readonly deps: KpiDeps) {}
 
   async forBrand(p: Principal, brandId: string, query: unknown): Promise<BrandKpis> {
+    return (await this.withDays(p, brandId, query)).kpis;
+  }
+
+  /** The KPIs and the day figures they were computed from (the weekly report draws its charts from them). */
+  async withDays(p: Principal, brandId: string, query: unknown): Promise<{ kpis: BrandKpis; days: DayFigures[] }> {
     if (!(p.kind === 'admin' || (p.kind === 'brand' && p.brandId === brandId))) throw new NotFoundError('brand', brandId);
     const brand = await this.deps.repo.getBrand(brandId);
     if (!brand) throw new NotFoundError('brand', brandId);
@@ -112,7 +117,7 @@ export class KpiService {
       ...(l.metrics.clicks !== undefined && { clicks: l.metrics.clicks }),
     }));
     const report = computeKpis({ timezone: brand.timezone, postingPlan: brand.postingPlan, goals, days: figures, posts, from, to, today });
-    return { brandId, ...report, unattributed };
+    return { kpis: { brandId, ...report, unattributed }, days: figures };
   }
 
   /** Published targets whose publication falls in [from, to] (local dates), from the brand's calendar. */

@@ -8,7 +8,7 @@ import { ISO_WEEK, isoWeekday, previousWeek, weekRange } from '../domain/iso-wee
 import { localWeekdayHour } from '../domain/kpis.ts';
 import { Id } from '../domain/primitives.ts';
 import { summariseCommunity } from '../domain/report/community.ts';
-import { renderWeeklyReport, type ReportData } from '../domain/report/render.ts';
+import { dailySeries, renderWeeklyReport, type ReportData } from '../domain/report/render.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type { CommunityStore } from '../data/community-store.ts';
 import type { MetricsStore } from '../data/metrics-store.ts';
@@ -82,20 +82,11 @@ export class WeeklyReports {
   async data(brand: Brand, week: string): Promise<ReportData> {
     const { from, to } = weekRange(week);
     const prevFrom = addDays(from, -7);
-    const [kpis, metricDays, communityDays, negatives] = await Promise.all([
-      this.#kpis.forBrand({ kind: 'admin' }, brand.id, { from, to }),
-      this.deps.metrics.listDays(brand.id, from, to),
+    const [{ kpis, days }, communityDays, negatives] = await Promise.all([
+      this.#kpis.withDays({ kind: 'admin' }, brand.id, { from, to }),
       this.deps.community.listDays(brand.id, prevFrom, to),
       this.deps.community.listComments({ brandId: brand.id, sentiment: 'negative', status: 'open', from: new Date(`${addDays(from, -1)}T00:00:00.000Z`), to: new Date(`${addDays(to, 1)}T23:59:59.999Z`) }, { limit: 20 }),
     ]);
-    const daily = Array.from({ length: 7 }, (_, i) => {
-      const date = addDays(from, i);
-      const sum = (field: 'impressions' | 'reach' | 'engagements') => {
-        const values = metricDays.filter((d) => d.date === date && typeof d[field] === 'number').map((d) => d[field] as number);
-        return values.length > 0 ? values.reduce((a, b) => a + b, 0) : null;
-      };
-      return { date, impressions: sum('impressions'), reach: sum('reach'), engagements: sum('engagements') };
-    });
     const postIds = [...new Set([...kpis.topPosts, ...kpis.bottomPosts].map((p) => p.postId))];
     const posts = await Promise.all(postIds.map((id) => this.deps.repo.getPost(id)));
     const postTitles: Record<string, string> = {};
@@ -112,7 +103,7 @@ export class WeeklyReports {
       brand: { name: brand.name, locale: brand.locale, timezone: brand.timezone },
       week: { id: week, from, to },
       kpis,
-      daily,
+      daily: dailySeries(days, from, to),
       community: summariseCommunity(communityDays, from, to),
       previousCommunity: summariseCommunity(communityDays, prevFrom, addDays(from, -1)),
       unansweredNegatives: negatives.items

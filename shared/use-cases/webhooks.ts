@@ -119,18 +119,13 @@ export class WebhookIntake {
     if (!secret) return reject(503, 'webhook_not_configured', `the ${CONVERSION_SECRET} secret is not set`);
     const check = verifyConversionSignature(req.body, req.headers, secret, Math.floor(this.deps.clock.now().getTime() / 1000));
     if (!check.ok) return reject(401, check.reason, check.reason === 'stale_timestamp' ? 'the signature timestamp is outside the 300 s tolerance' : 'Paylas-Signature is missing or does not match the body');
-    let parsed: ReturnType<typeof Conversion.safeParse>;
-    try {
-      parsed = Conversion.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(req.body)));
-    } catch {
-      parsed = Conversion.safeParse(undefined);
-    }
+    const parsed = parseConversion(req.body);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
       const { id } = await this.#quarantine('conversions', req.body, issues.map((i) => `${i.path}: ${i.message}`).join('; ').slice(0, 500));
       return json(400, { error: { code: 'validation_failed', message: `the conversion was kept as ${id} but not counted: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, details: issues } }, 'quarantined', { reason: 'invalid conversion' });
     }
-    await this.deps.events.publish([{ type: 'ConversionReceived', detail: { ...parsed.data, receivedAt: this.deps.clock.now().toISOString() } }]);
+    await this.#publishConversion(parsed.data);
     return json(202, { accepted: parsed.data.orderId }, 'accepted');
   }
 
@@ -155,15 +150,14 @@ export class WebhookIntake {
   }
 
   async #replayConversion(body: Buffer, id: string): Promise<{ published: number; ignored: number; quarantined?: { id: string; reason: string } }> {
-    let parsed: ReturnType<typeof Conversion.safeParse>;
-    try {
-      parsed = Conversion.safeParse(JSON.parse(body.toString('utf8')));
-    } catch {
-      parsed = Conversion.safeParse(undefined);
-    }
+    const parsed = parseConversion(body);
     if (!parsed.success) return { published: 0, ignored: 0, quarantined: { id, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
-    await this.deps.events.publish([{ type: 'ConversionReceived', detail: { ...parsed.data, receivedAt: this.deps.clock.now().toISOString() } }]);
+    await this.#publishConversion(parsed.data);
     return { published: 1, ignored: 0 };
+  }
+
+  async #publishConversion(conversion: Conversion): Promise<void> {
+    await this.deps.events.publish([{ type: 'ConversionReceived', detail: { ...conversion, receivedAt: this.deps.clock.now().toISOString() } }]);
   }
 
   async #handshake(source: WebhookSource, req: WebhookRequest): Promise<WebhookResponse> {
@@ -251,6 +245,17 @@ export class WebhookIntake {
     this.#secrets.set(name, { value, at: Date.now() });
     return value;
   }
+}
+
+/** The conversion body as strict UTF-8 JSON, checked against its schema (an undecodable body fails the same way). */
+function parseConversion(body: Buffer) {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    value = undefined;
+  }
+  return Conversion.safeParse(value);
 }
 
 /** LinkedIn organisations may be stored as `urn:li:organization:123` or `123`. */
