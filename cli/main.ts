@@ -1,5 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createPlatformClients } from '#shared/platforms/clients.ts';
 import { ApiClient, ApiError, resolveTarget, UsageError } from './api-client.ts';
 import { details, table } from './format.ts';
 
@@ -139,46 +141,120 @@ brand
 const account = program.command('account').description("a brand's social accounts");
 account
   .command('connect')
-  .description('connect an account with its platform id and (optionally) its tokens')
-  .addOption(new Option('--platform <platform>', 'platform').choices(['x', 'linkedin', 'facebook', 'instagram', 'bluesky', 'mastodon', 'sandbox']).makeOptionMandatory())
-  .requiredOption('--handle <handle>', 'what people see, e.g. @brand')
-  .requiredOption('--platform-account-id <id>', "the platform's id of the account (page id, DID, user id)")
+  .description("connect an account: prints the platform's consent link and waits until it is approved (Bluesky: an app password; with --handle and --platform-account-id: hand-pasted tokens)")
+  .argument('[platform]', 'x, linkedin, facebook, instagram, bluesky, mastodon or sandbox')
+  .addOption(new Option('--platform <platform>', 'platform (same as the argument)').choices(['x', 'linkedin', 'facebook', 'instagram', 'bluesky', 'mastodon', 'sandbox']))
   .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
-  .option('--credential <name=value>', 'a token for the platform, repeatable (stored in the secret store)', collect)
-  .action(async (o) => {
+  .option('--instance <host>', 'Mastodon: the instance, e.g. mastodon.social')
+  .option('--page <id>', 'Facebook Page id or LinkedIn organization id: connect only that one (default: every one you share)')
+  .option('--identifier <handle>', 'Bluesky: handle, DID or email')
+  .option('--app-password <password>', 'Bluesky: an app password (env BLUESKY_APP_PASSWORD), never the account password')
+  .option('--service <url>', 'Bluesky: the PDS to sign in at (default https://bsky.social)')
+  .option('--open', 'open the consent link in the desktop browser')
+  .option('--timeout <seconds>', 'how long to wait for the approval', int, 600)
+  .option('--handle <handle>', 'hand-pasted: what people see, e.g. @brand')
+  .option('--platform-account-id <id>', "hand-pasted: the platform's id of the account (page id, DID, user id)")
+  .option('--credential <name=value>', 'hand-pasted: a token for the platform, repeatable (stored in the secret store)', collect)
+  .action(async (platformArg: string | undefined, o) => {
+    const platform: string | undefined = platformArg ?? o.platform;
+    if (!platform) throw new UsageError('which platform? e.g. `paylas account connect x --brand <id>`');
+    if (!['x', 'linkedin', 'facebook', 'instagram', 'bluesky', 'mastodon', 'sandbox'].includes(platform)) {
+      throw new UsageError(`${platform} is not a platform Paylaş publishes to (x, linkedin, facebook, instagram, bluesky, mastodon, sandbox)`);
+    }
     const id = await brandId(o.brand);
-    const credentials = o.credential
-      ? Object.fromEntries(
-          (o.credential as string[]).map((c) => {
-            const i = c.indexOf('=');
-            if (i < 1) throw new UsageError(`--credential expects name=value, got ${JSON.stringify(c.slice(0, 20))}`);
-            return [c.slice(0, i), c.slice(i + 1)];
-          }),
-        )
-      : undefined;
-    const a = await client().call('POST', `/v1/brands/${encodeURIComponent(id)}/accounts`, {
-      platform: o.platform,
-      handle: o.handle,
-      platformAccountId: o.platformAccountId,
-      ...(credentials && { credentials }),
-    });
-    print(a, () => `connected ${a.platform} account ${a.handle} as ${a.id}`);
+    if (o.handle || o.platformAccountId || o.credential) {
+      if (!o.handle || !o.platformAccountId) throw new UsageError('hand-pasted accounts need both --handle and --platform-account-id');
+      const credentials = o.credential
+        ? Object.fromEntries(
+            (o.credential as string[]).map((c) => {
+              const i = c.indexOf('=');
+              if (i < 1) throw new UsageError(`--credential expects name=value, got ${JSON.stringify(c.slice(0, 20))}`);
+              return [c.slice(0, i), c.slice(i + 1)];
+            }),
+          )
+        : undefined;
+      const a = await client().call('POST', `/v1/brands/${encodeURIComponent(id)}/accounts`, {
+        platform,
+        handle: o.handle,
+        platformAccountId: o.platformAccountId,
+        ...(credentials && { credentials }),
+      });
+      print(a, () => `connected ${a.platform} account ${a.handle} as ${a.id}`);
+      return;
+    }
+    if (platform === 'bluesky') {
+      const appPassword = o.appPassword ?? process.env.BLUESKY_APP_PASSWORD;
+      if (!o.identifier || !appPassword) throw new UsageError('Bluesky connects with --identifier <handle> and --app-password <xxxx-xxxx-xxxx-xxxx> (or env BLUESKY_APP_PASSWORD)');
+      const out = await client().call<Json>('POST', '/v1/connect/bluesky', { brandId: id, identifier: o.identifier, appPassword, ...(o.service && { service: o.service }) });
+      print(out, () => `connected bluesky account ${out.account.handle} as ${out.account.id} (${out.outcome})`);
+      return;
+    }
+    if (o.instance && platform !== 'mastodon') throw new UsageError('--instance is for Mastodon');
+    if (platform === 'mastodon' && !o.instance) throw new UsageError('Mastodon needs --instance <host>, e.g. --instance mastodon.social');
+    const before = new Map((await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(id)}/accounts`)).items.map((a) => [String(a.id), a.version]));
+    const q = new URLSearchParams({ brandId: id, redirect: 'false', ...(o.instance && { instance: o.instance }), ...(o.page && { pageId: o.page }) });
+    const start = await client().call<Json>('GET', `/v1/connect/${encodeURIComponent(platform)}/start?${q}`);
+    // With --json, stdout is for the result: the link goes to stderr.
+    const say = opts().json ? console.error : console.log;
+    say(`Open this link to connect ${platform} (it works once, until ${start.expiresAt}):\n\n  ${start.authorizeUrl}\n`);
+    if (o.open) openInBrowser(String(start.authorizeUrl));
+    say(`waiting up to ${o.timeout} s for the approval…`);
+    const until = Date.now() + o.timeout * 1000;
+    for (;;) {
+      const changed = (await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(id)}/accounts`)).items.filter((a) => a.platform === platform && before.get(String(a.id)) !== a.version);
+      if (changed.length > 0) {
+        print({ authorizeUrl: start.authorizeUrl, accounts: changed }, () => changed.map((a) => `connected ${a.platform} account ${a.handle} as ${a.id}`).join('\n'));
+        return;
+      }
+      if (Date.now() >= until) throw new ApiError(0, 'timeout', `no ${platform} account was connected within ${o.timeout} s; run the command again for a new link`, null);
+      await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(0, until - Date.now()))));
+    }
   });
+
+/** Opens a URL in the desktop browser when there is an opener; silently does nothing otherwise. */
+function openInBrowser(url: string): void {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // no desktop opener: the printed link is enough
+  }
+}
+
+/** Platforms whose tokens Paylaş renews by itself (the daily refresh): an expiry there needs nobody. */
+const SELF_RENEWING = new Set(Object.values(createPlatformClients()).filter((c) => c.refresh).map((c) => c.platform as string));
+
+/** `ok`, `expiring in N days` (a token Paylaş cannot renew by itself), or the account's status. */
+function accountState(a: Json, now = Date.now()): string {
+  if (a.status !== 'connected') return String(a.status);
+  if (!a.tokenExpiresAt || SELF_RENEWING.has(a.platform)) return 'ok';
+  const ms = Date.parse(a.tokenExpiresAt) - now;
+  if (ms <= 0) return 'expired: reconnect';
+  const days = Math.floor(ms / 86_400_000);
+  return `expiring in ${days} day${days === 1 ? '' : 's'}`;
+}
+
 account
   .command('list')
-  .description("list a brand's accounts")
+  .description("list a brand's accounts: state (ok, expiring in N days, reauth_required) and granted scopes")
   .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
   .action(async (o) => {
     const page = await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(await brandId(o.brand))}/accounts`);
     print(page, () =>
-      table(page.items, [
-        ['id', 'ID'],
-        ['platform', 'PLATFORM'],
-        ['handle', 'HANDLE'],
-        ['platformAccountId', 'PLATFORM ID'],
-        ['status', 'STATUS'],
-        ['hasCredentials', 'TOKENS'],
-      ]),
+      table(
+        page.items.map((a) => ({ ...a, state: accountState(a) })),
+        [
+          ['id', 'ID'],
+          ['platform', 'PLATFORM'],
+          ['handle', 'HANDLE'],
+          ['platformAccountId', 'PLATFORM ID'],
+          ['state', 'STATUS'],
+          ['hasCredentials', 'TOKENS'],
+          ['scopes', 'SCOPES'],
+        ],
+      ),
     );
   });
 
@@ -513,6 +589,67 @@ quarantine
   .action(async (id: string) => {
     const out = await client().call('POST', `/v1/quarantine/${encodeURIComponent(id)}/replay`);
     print(out, () => `replayed ${id}: ${out.comments} comment(s), ${out.ignored} ignored`);
+  });
+
+const instant = (v: string) => {
+  const t = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) throw new InvalidArgumentError('expected an ISO date or instant, e.g. 2026-11-20T09:00:00Z');
+  return new Date(t).toISOString();
+};
+
+const dlq = program.command('dlq').description('dead-letter queues: messages that failed every retry (admin)');
+dlq
+  .command('list')
+  .description('every dead-letter queue, its message count and where its messages came from')
+  .action(async () => {
+    const page = await client().call<Page>('GET', '/v1/ops/dead-letters');
+    print(page, () =>
+      table(
+        page.items.map((q) => ({ ...q, source: q.source ?? '(deliveries, scheduled runs)' })),
+        [
+          ['name', 'QUEUE'],
+          ['messages', 'MESSAGES'],
+          ['inFlight', 'IN FLIGHT'],
+          ['source', 'REDRIVES TO'],
+        ],
+      ),
+    );
+  });
+dlq
+  .command('show')
+  .description('up to ten messages of a dead-letter queue, left in place')
+  .argument('<queue>', 'e.g. publish-dlq')
+  .option('--max <n>', 'messages to show (1-10)', int, 10)
+  .action(async (queue: string, o) => {
+    const page = await client().call<Page>('GET', `/v1/ops/dead-letters/${encodeURIComponent(queue)}?max=${o.max}`);
+    print(page, () => (page.items.length === 0 ? `${queue} is empty` : page.items.map((m) => `${m.id}  received ${m.receiveCount}×  sent ${m.sentAt ?? '?'}\n  ${String(m.body)}`).join('\n')));
+  });
+dlq
+  .command('redrive')
+  .description('move every message back to the queue it came from (after fixing the cause)')
+  .argument('<queue>', 'e.g. publish-dlq')
+  .action(async (queue: string) => {
+    const out = await client().call('POST', `/v1/ops/dead-letters/${encodeURIComponent(queue)}/redrive`);
+    print(out, () => `moving ${out.messages} message(s) from ${out.queue} back to ${out.movingTo}`);
+  });
+
+const events = program.command('events').description('the event bus archive (admin)');
+events
+  .command('replay')
+  .description('deliver the archived events of a time range again (every consumer is idempotent)')
+  .requiredOption('--from <instant>', 'start, ISO (e.g. 2026-11-20T09:00:00Z)', instant)
+  .requiredOption('--to <instant>', 'end, ISO', instant)
+  .action(async (o) => {
+    const out = await client().call('POST', '/v1/ops/events/replay', { from: o.from, to: o.to });
+    print(out, () => `replay ${out.name}: ${out.state} (${out.from} – ${out.to}); follow it with: paylas events replay-status ${out.name}`);
+  });
+events
+  .command('replay-status')
+  .description('the state of a replay')
+  .argument('<name>')
+  .action(async (name: string) => {
+    const out = await client().call('GET', `/v1/ops/events/replays/${encodeURIComponent(name)}`);
+    print(out, () => `replay ${out.name}: ${out.state}${out.reason ? ` (${out.reason})` : ''}${out.lastReplayed ? `, last event replayed ${out.lastReplayed}` : ''}`);
   });
 
 try {

@@ -9,6 +9,8 @@ export interface BuildAppOptions {
   stage: string;
   wiring: Wiring;
   emailFrom: string;
+  /** Where alarm notifications are mailed; none subscribed when absent. */
+  alarmEmail?: string;
   env?: Environment;
 }
 
@@ -23,6 +25,7 @@ export function buildApp(options: BuildAppOptions) {
     wiring: options.wiring,
     table: stateful.table,
     emailFrom: options.emailFrom,
+    ...(options.alarmEmail && { alarmEmail: options.alarmEmail }),
     description: 'Paylaş functions, API, bus, queues, rules and schedules',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -1,11 +1,18 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { EventBridgePublisher, SqsMessageQueue, SqsPublishQueue } from '#shared/adapters/aws-messaging.ts';
+import { createLogger, logged } from '#shared/observability/logging.ts';
+import { EventBridgePublisher } from '#shared/adapters/aws-event-bus.ts';
+import { SqsMessageQueue, SqsPublishQueue } from '#shared/adapters/aws-sqs-queue.ts';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv } from '#shared/config/clock-env.ts';
+import { secretStoreFromEnv } from '#shared/config/secret-store-env.ts';
+import { trustSandboxPlatform } from '#shared/config/sandbox-env.ts';
 import { CommunityStore } from '#shared/data/community-store.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { Repository } from '#shared/data/repository.ts';
 import { communityRoutes } from '#shared/http/community-routes.ts';
+import { connectRoutes } from '#shared/http/connect-routes.ts';
+import { ConnectStore } from '#shared/data/connect-store.ts';
+import { connectFlowsFromEnv } from '#shared/platforms/oauth.ts';
+import { Connect } from '#shared/use-cases/connect.ts';
 import { createHttpApi } from '#shared/http/http-api.ts';
 import { managementRoutes } from '#shared/http/management-routes.ts';
 import { metricsRoutes } from '#shared/http/metrics-routes.ts';
@@ -13,14 +20,15 @@ import { MetricsStore } from '#shared/data/metrics-store.ts';
 import { KpiService } from '#shared/use-cases/kpis.ts';
 import { WeeklyReports } from '#shared/use-cases/reports.ts';
 import { reportRoutes } from '#shared/http/report-routes.ts';
-import { reportDeps } from '#shared/config/compose.ts';
+import { reportDeps } from '#shared/config/report-deps.ts';
 import { Inbox, type ReplyMessage } from '#shared/use-cases/inbox.ts';
 import { Management } from '#shared/use-cases/management.ts';
 import { WebhookIntake } from '#shared/use-cases/webhooks.ts';
 
-const logger = new Logger();
+const logger = createLogger('api');
 const config = loadConfig(['table', 'secrets', 'bus', 'email'], ['publish', 'replies']);
 const clock = clockFromEnv();
+trustSandboxPlatform();
 const db = createDocumentClient();
 const repo = new Repository(db, config.tableName, clock);
 const community = new CommunityStore(db, config.tableName, clock);
@@ -40,8 +48,22 @@ const intake = new WebhookIntake({
 const kpis = new KpiService({ repo, metrics: new MetricsStore(db, config.tableName), clock });
 
 const reports = new WeeklyReports(reportDeps(config, clock));
+const connect = new Connect({
+  repo,
+  store: new ConnectStore(db, config.tableName),
+  clock,
+  secrets,
+  secretsPrefix: config.secretsPrefix,
+  brands: management,
+  flows: connectFlowsFromEnv(clock),
+});
 
-export const handler = createHttpApi(managementRoutes(management, '1', [...communityRoutes(inbox, intake), ...metricsRoutes(kpis), ...reportRoutes(reports)]), {
+/** The route table the handler serves. */
+export const routes = managementRoutes(management, '1', [...communityRoutes(inbox, intake), ...metricsRoutes(kpis), ...reportRoutes(reports), ...connectRoutes(connect)]);
+
+const http = createHttpApi(routes, {
   authenticate: (key) => management.authenticate(key),
   onError: (error, requestId) => logger.error('unhandled error', { requestId, error: error as Error }),
 });
+
+export const handler = logged(logger, http);

@@ -1,13 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger, logged } from '#shared/observability/logging.ts';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { reportDeps } from '#shared/config/compose.ts';
+import { reportDeps } from '#shared/config/report-deps.ts';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv } from '#shared/config/clock-env.ts';
 import { EventDetails } from '#shared/domain/events.ts';
 import { WeeklyReports } from '#shared/use-cases/reports.ts';
 
-const logger = new Logger();
+const logger = createLogger('build-report');
 const reports = new WeeklyReports(reportDeps(loadConfig(['table', 'bus', 'email']), clockFromEnv()));
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -18,4 +18,4 @@ async function buildOne(record: SQSRecord): Promise<void> {
 }
 
 /** `ReportDue` → build, claim, send through SES, record; one brand-week per message. */
-export const handler = (event: SQSEvent, context: Context) => processPartialResponse(event, buildOne, processor, { context });
+export const handler = logged(logger, async (event: SQSEvent, context: Context) => processPartialResponse(event, buildOne, processor, { context }));

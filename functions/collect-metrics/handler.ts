@@ -1,14 +1,16 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger, logged } from '#shared/observability/logging.ts';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { EventBridgePublisher, SesMailer } from '#shared/adapters/aws-messaging.ts';
-import { platformClients } from '#shared/config/compose.ts';
+import { EventBridgePublisher } from '#shared/adapters/aws-event-bus.ts';
+import { SesMailer } from '#shared/adapters/aws-ses-mailer.ts';
+import { platformClients } from '#shared/config/platform-clients.ts';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv } from '#shared/config/clock-env.ts';
+import { secretStoreFromEnv } from '#shared/config/secret-store-env.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { Repository } from '#shared/data/repository.ts';
 import { MetricsCollector } from '#shared/use-cases/metrics.ts';
 
-const logger = new Logger();
+const logger = createLogger('collect-metrics');
 const config = loadConfig(['table', 'bus', 'email', 'secrets']);
 const clock = clockFromEnv();
 const collector = new MetricsCollector({
@@ -21,8 +23,10 @@ const collector = new MetricsCollector({
 });
 
 /** Every 15 minutes: pull the insights that are due; stops in time and leaves the rest due for the next run. */
-export async function handler(event: ScheduledEvent, context: Context) {
+async function handle(event: ScheduledEvent, context: Context) {
   const report = await collector.collect(() => context.getRemainingTimeInMillis());
   logger.info('metrics pull', { ...report, time: event.time });
   return report;
 }
+
+export const handler = logged(logger, handle);

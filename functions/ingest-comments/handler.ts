@@ -1,15 +1,15 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger, logged } from '#shared/observability/logging.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { SesMailer } from '#shared/adapters/aws-messaging.ts';
+import { SesMailer } from '#shared/adapters/aws-ses-mailer.ts';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv, clockWarpFactor } from '#shared/config/clock-env.ts';
 import { CommunityStore } from '#shared/data/community-store.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { Repository } from '#shared/data/repository.ts';
 import { EventDetails } from '#shared/domain/events.ts';
-import { CommentIngest, RetryLater } from '#shared/use-cases/community.ts';
+import { CommentIngest, RECOUNT_AFTER_MS, RetryLater } from '#shared/use-cases/community.ts';
 
-const logger = new Logger();
+const logger = createLogger('ingest-comments');
 const config = loadConfig(['table', 'email']);
 const clock = clockFromEnv();
 const db = createDocumentClient();
@@ -18,6 +18,8 @@ const ingest = new CommentIngest({
   community: new CommunityStore(db, config.tableName, clock),
   clock,
   mailer: new SesMailer(config.emailFrom),
+  // It guards a live worker: real time, like the publish lease.
+  recountAfterMs: RECOUNT_AFTER_MS * clockWarpFactor(),
 });
 
 /**
@@ -25,7 +27,7 @@ const ingest = new CommentIngest({
  * is stored and counted together; records that fail come back (partial batch
  * response), the rest are done.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+async function handle(event: SQSEvent): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   const records: { id: string; detail: ReturnType<typeof EventDetails.CommentReceived.parse> }[] = [];
   for (const r of event.Records) {
@@ -47,3 +49,5 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   logger.info('comments ingested', { ...counts, retried: failed.size });
   return { batchItemFailures: failures };
 }
+
+export const handler = logged(logger, handle);

@@ -1,19 +1,21 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger, logged } from '#shared/observability/logging.ts';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv, clockWarpFactor } from '#shared/config/clock-env.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { MetricsStore } from '#shared/data/metrics-store.ts';
 import { Repository } from '#shared/data/repository.ts';
 import { EventDetails } from '#shared/domain/events.ts';
 import { MetricsIngest } from '#shared/use-cases/metrics.ts';
+import { RECOUNT_AFTER_MS } from '#shared/use-cases/counting.ts';
 
-const logger = new Logger();
+const logger = createLogger('ingest-metrics');
 const config = loadConfig(['table']);
 const clock = clockFromEnv();
 const db = createDocumentClient();
-const ingest = new MetricsIngest({ repo: new Repository(db, config.tableName, clock), metrics: new MetricsStore(db, config.tableName), clock });
+// The recount guard protects a live worker: real time, like the publish lease.
+const ingest = new MetricsIngest({ repo: new Repository(db, config.tableName, clock), metrics: new MetricsStore(db, config.tableName), clock, recountAfterMs: RECOUNT_AFTER_MS * clockWarpFactor() });
 const processor = new BatchProcessor(EventType.SQS);
 
 async function ingestOne(record: SQSRecord): Promise<void> {
@@ -31,4 +33,4 @@ async function ingestOne(record: SQSRecord): Promise<void> {
 }
 
 /** `MetricsReceived` and `ConversionReceived` from the bus: stored once, counted once; failures come back (partial batch response). */
-export const handler = (event: SQSEvent, context: Context) => processPartialResponse(event, ingestOne, processor, { context });
+export const handler = logged(logger, async (event: SQSEvent, context: Context) => processPartialResponse(event, ingestOne, processor, { context }));

@@ -1,14 +1,17 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger, logged } from '#shared/observability/logging.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { EventBridgePublisher } from '#shared/adapters/aws-messaging.ts';
+import { EventBridgePublisher } from '#shared/adapters/aws-event-bus.ts';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv } from '#shared/config/clock-env.ts';
+import { secretStoreFromEnv } from '#shared/config/secret-store-env.ts';
 import { CommunityStore } from '#shared/data/community-store.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { Repository } from '#shared/data/repository.ts';
+import { METRIC, OperationalMetrics } from '#shared/observability/metrics.ts';
 import { WebhookIntake } from '#shared/use-cases/webhooks.ts';
 
-const logger = new Logger();
+const logger = createLogger('webhook');
+const metrics = new OperationalMetrics('webhook');
 const config = loadConfig(['table', 'bus', 'secrets']);
 const clock = clockFromEnv();
 const db = createDocumentClient();
@@ -23,13 +26,16 @@ const intake = new WebhookIntake({
 });
 
 /** `GET|POST /webhooks/{platform}`: handshake, signature over the raw bytes, normalise, put on the bus. */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const name = event.pathParameters?.platform ?? event.rawPath.split('/').pop() ?? '';
   const body = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   try {
     const res = await intake.handle({ method: event.requestContext.http.method, name, query: Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')), headers, body });
     if (res.outcome !== 'handshake') logger.info('webhook', { platform: name, outcome: res.outcome, reason: res.reason, comments: res.comments, bytes: body.length });
+    if (res.outcome === 'rejected') metrics.countBy(METRIC.webhookRejected, 'reason', res.reason ?? `http_${res.status}`);
+    if (res.outcome === 'quarantined') metrics.count(METRIC.quarantined);
+    metrics.flush();
     return { statusCode: res.status, headers: { 'content-type': res.contentType, 'cache-control': 'no-store' }, body: res.body };
   } catch (error) {
     // Our own failure (the bus or the table): 5xx makes the platform deliver again.
@@ -37,3 +43,5 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'unavailable', message: 'try again', details: null } }) };
   }
 }
+
+export const handler = logged(logger, handle);

@@ -1,13 +1,14 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import path from 'node:path';
 import { REPO_ROOT } from '../repo-root.ts';
 import type { FunctionSpec } from '../wiring/types.ts';
+import { cdkBundlingOptions, RUNTIME_NODE_OPTIONS } from './bundling.ts';
 
 
 export interface PaylasFunctionProps {
@@ -59,22 +60,11 @@ export class PaylasFunction extends NodejsFunction {
       role,
       ...(props.deadLetterQueue && { deadLetterQueue: props.deadLetterQueue }),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: `paylas-${props.name}`,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // The runtime ships AWS SDK v3; bundling it would only add cold-start weight.
-        externalModules: ['@aws-sdk/*'],
-        // ESM bundles still meet CommonJS dependencies that call require().
-        banner: "import { createRequire as __paylasCreateRequire } from 'node:module'; const require = __paylasCreateRequire(import.meta.url);",
-      },
+      // One source for the esbuild options: bench/bundles.ts and the bundle-size test build with the same.
+      bundling: cdkBundlingOptions(),
     });
     logGroup.grantWrite(role);
     this.logGroupResource = logGroup;

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { systemClock, type Clock } from '#shared/domain/clock.ts';
 import type { PostMetrics } from '#shared/domain/metrics.ts';
 import { blueskyNotification, deliver, type CommentPlatform, type SandboxComment } from './comments.ts';
+import { SandboxOAuth } from './oauth.ts';
 
 /**
  * The sandbox social network: one loopback server that answers the publishing
@@ -117,6 +118,8 @@ export class SandboxPlatformServer {
   readonly #usedRefreshTokens = new Set<string>();
   /** Token lifetimes the sandbox grants, in seconds. */
   tokenLifetimes = { x: 7200, instagram: 5_184_000, bluesky: 7200 };
+  /** Consent pages, code exchange and the account lookups that follow (see oauth.ts). */
+  readonly oauth = new SandboxOAuth({ now: () => this.#now(), url: () => this.url, lifetimes: () => this.tokenLifetimes, issue: (t, at) => this.#issued.set(t, at), installSecrets: () => this.webhooks?.secrets ?? {} });
   /** Requests answered, by platform (for tests: was the platform called at all?). */
   readonly requests: Record<string, number> = {};
   #server: Server | undefined;
@@ -239,6 +242,7 @@ export class SandboxPlatformServer {
       if (!PLATFORMS.includes(platform as SandboxPlatform)) return send(res, 404, { error: 'no such platform' });
       const p = platform as SandboxPlatform;
       this.requests[p] = (this.requests[p] ?? 0) + 1;
+      if (this.oauth.handle(p, req.method ?? 'GET', path, url, raw, req.headers, res)) return;
       const refreshed = this.#tokenEndpoint(p, req.method ?? 'GET', path, raw, url, req.headers.authorization);
       if (refreshed) return send(res, refreshed.status, refreshed.body);
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];

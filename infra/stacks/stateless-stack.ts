@@ -5,13 +5,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { secretsPrefixFor } from '#shared/config/secret-names.ts';
-import { bindBus, bindEmail, bindQueueSender, bindSecrets, bindTable } from '../constructs/bindings.ts';
+import { bindBus, bindEmail, bindOperations, bindQueueConsumer, bindQueueSender, bindSecrets, bindTable } from '../constructs/bindings.ts';
+import { OperationsAlarms } from '../constructs/operations-alarms.ts';
 import { PaylasFunction } from '../constructs/paylas-function.ts';
 import { functionEnvironment } from '../wiring/environment.ts';
 import { visibilityTimeoutOf, type Wiring } from '../wiring/types.ts';
@@ -23,6 +23,8 @@ export interface StatelessStackProps extends StackProps {
   /** Verified SES sender for report and alert mail. */
   emailFrom: string;
   logRetention?: RetentionDays;
+  /** Where alarm notifications are mailed (SNS email subscription). */
+  alarmEmail?: string;
 }
 
 /** One JSON line per request (HTTP API `$context` variables). */
@@ -55,6 +57,7 @@ export class StatelessStack extends Stack {
   readonly deadLetterQueues: Record<string, Queue> = {};
   readonly bus: EventBus;
   readonly api: HttpApi;
+  readonly alarms: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -62,7 +65,7 @@ export class StatelessStack extends Stack {
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: `paylas-${stage}` });
-    this.bus.archive('Archive', {
+    const archive = this.bus.archive('Archive', {
       archiveName: `paylas-${stage}-events`,
       description: 'Every Paylaş event, for replay after a fix',
       eventPattern: { source: [wiring.eventSource] },
@@ -106,20 +109,33 @@ export class StatelessStack extends Stack {
       this.queues[name] = queue;
       this.deadLetterQueues[name] = dlq;
       Validations.of(dlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: `This queue is the dead-letter queue of ${name}.` });
-      const source = new SqsEventSource(queue, {
+      bindQueueConsumer(this.functions[spec.consumer]!, queue, {
         batchSize: spec.batchSize,
         reportBatchItemFailures: true,
         ...(spec.maxBatchingWindowSeconds !== undefined && { maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds) }),
       });
-      this.functions[spec.consumer]!.addEventSource(source);
       Validations.of(this.functions[spec.consumer]!).acknowledge({
         id: 'Serverless-LambdaEventSourceMappingDestination',
         reason: `Failed ${name} messages move to its redrive DLQ after ${spec.maxReceiveCount} receives; on-failure destinations exist only for stream sources.`,
       });
     }
+    const replayPrefix = `paylas-${stage}-`;
+    const deadLetters = Object.entries(this.deadLetterQueues).map(([source, queue]) => ({
+      name: source === 'delivery' ? 'delivery-dlq' : `${source}-dlq`,
+      queue,
+      ...(this.queues[source] && { source: this.queues[source], sourceName: source }),
+    }));
+    const operations = () =>
+      this.toJsonString({
+        deadLetterQueues: deadLetters.map((d) => ({ name: d.name, url: d.queue.queueUrl, arn: d.queue.queueArn, ...(d.sourceName && { source: d.sourceName }) })),
+        archiveArn: archive.archiveArn,
+        busArn: this.bus.eventBusArn,
+        replayPrefix,
+      });
     for (const [name, spec] of Object.entries(wiring.functions)) {
       const fn = this.functions[name]!;
       for (const q of spec.sendsTo ?? []) bindQueueSender(fn, this.queues[q] as IQueue);
+      if (spec.operations) bindOperations(fn, { deadLetterQueues: deadLetters, archiveArn: archive.archiveArn, replayPrefix });
       const env = functionEnvironment(spec, {
         stage,
         tableName: props.table.tableName,
@@ -127,6 +143,7 @@ export class StatelessStack extends Stack {
         emailFrom: props.emailFrom,
         secretsPrefix: secretsPrefixFor(stage),
         queueUrl: (q) => this.queues[q]!.queueUrl,
+        operations,
       });
       for (const [key, value] of Object.entries(env)) fn.addEnvironment(key, value);
     }
@@ -174,7 +191,14 @@ export class StatelessStack extends Stack {
       });
     }
 
+    this.alarms = new OperationsAlarms(this, 'Alarms', {
+      stage,
+      deadLetterQueues: Object.fromEntries(deadLetters.map((d) => [d.name, d.queue])),
+      ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
   }
 }

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Clock } from '#shared/domain/clock.ts';
 import type { EventPattern, RuleSpec } from '../wiring/types.ts';
 import { md5, md5OfAttributes, type LocalQueues, type MessageAttribute } from './queues.ts';
+import type { LocalArchive } from './archive.ts';
 
 /**
  * The twin's AWS endpoint for EventBridge (PutEvents, JSON 1.1) and SQS
@@ -63,6 +64,10 @@ export interface AwsEndpointOptions {
   region: string;
   clock: Clock;
   onEvent?: (event: BusEvent, deliveredTo: string[]) => void;
+  /** Fault injection (twin only, see faults.ts): whether to fail this entry or message. */
+  faults?: { inject(kind: 'bus.failed_entry' | 'sqs.failed_send', where: string): boolean };
+  /** Keeps every event for replays (EventBridge's archive). */
+  archive?: LocalArchive;
 }
 
 export class AwsEndpoint {
@@ -104,6 +109,16 @@ export class AwsEndpoint {
           return reply(200, await this.#sendMessage(body));
         case 'AmazonSQS.SendMessageBatch':
           return reply(200, await this.#sendMessageBatch(body));
+        case 'AWSEvents.StartReplay':
+          return reply(200, await this.#startReplay(body));
+        case 'AWSEvents.DescribeReplay':
+          return reply(200, await this.#describeReplay(body));
+        case 'AmazonSQS.GetQueueAttributes':
+          return reply(200, this.#queueAttributes(body));
+        case 'AmazonSQS.ReceiveMessage':
+          return reply(200, await this.#receiveMessage(body));
+        case 'AmazonSQS.StartMessageMoveTask':
+          return reply(200, await this.#startMessageMoveTask(body));
         case 'AmazonSQS.GetQueueUrl': {
           const name = String(body.QueueName ?? '');
           if (!this.options.queues.has(name)) throw new AwsError('com.amazonaws.sqs#QueueDoesNotExist', `The specified queue does not exist: ${name}`);
@@ -145,6 +160,10 @@ export class AwsEndpoint {
         fail('InvalidArgument', 'Total size of the entry exceeds 256 KB');
         continue;
       }
+      if (this.options.faults?.inject('bus.failed_entry', entry.DetailType)) {
+        fail('InternalFailure', 'Internal service error.');
+        continue;
+      }
       let detail: unknown;
       try {
         detail = JSON.parse(entry.Detail);
@@ -164,16 +183,96 @@ export class AwsEndpoint {
         resources: Array.isArray(entry.Resources) ? (entry.Resources as string[]) : [],
         detail,
       };
-      const deliveredTo: string[] = [];
-      for (const rule of this.options.rules) {
-        if (!matches(rule.pattern, event.source, event['detail-type'])) continue;
-        await this.options.queues.send(rule.queue, JSON.stringify(event));
-        deliveredTo.push(rule.queue);
-      }
-      this.options.onEvent?.(event, deliveredTo);
+      await this.options.archive?.keep(event);
+      await this.#route(event);
       results.push({ EventId: event.id });
     }
     return { FailedEntryCount: failed, Entries: results };
+  }
+
+  /** Delivers an event to the queue of every rule it matches. */
+  async #route(event: BusEvent): Promise<void> {
+    const deliveredTo: string[] = [];
+    for (const rule of this.options.rules) {
+      if (!matches(rule.pattern, event.source, event['detail-type'])) continue;
+      await this.options.queues.send(rule.queue, JSON.stringify(event));
+      deliveredTo.push(rule.queue);
+    }
+    this.options.onEvent?.(event, deliveredTo);
+  }
+
+  #archive(): LocalArchive {
+    if (!this.options.archive) throw new AwsError('ResourceNotFoundException', 'the local bus has no archive');
+    return this.options.archive;
+  }
+
+  async #startReplay(body: Record<string, unknown>) {
+    const name = String(body.ReplayName ?? '');
+    const from = Number(body.EventStartTime);
+    const to = Number(body.EventEndTime);
+    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(name)) throw new AwsError('ValidationException', 'ReplayName must be 1-64 characters of [.-_A-Za-z0-9]');
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) throw new AwsError('ValidationException', 'EventStartTime must be before EventEndTime');
+    const destination = String((body.Destination as { Arn?: unknown } | undefined)?.Arn ?? '');
+    if (destination.split('/').pop() !== this.options.busName) throw new AwsError('ValidationException', `Destination ${destination} is not the bus ${this.options.busName}`);
+    try {
+      const replay = await this.#archive().replay(name, new Date(from * 1000), new Date(to * 1000), this.options.clock.now(), (event) => this.#route(event));
+      return { ReplayArn: `arn:aws:events:${this.options.region}:000000000000:replay/${name}`, State: replay.state, ReplayStartTime: Date.parse(replay.started) / 1000 };
+    } catch (e) {
+      if ((e as { type?: string }).type === 'ResourceAlreadyExistsException') throw new AwsError('ResourceAlreadyExistsException', (e as Error).message);
+      throw e;
+    }
+  }
+
+  async #describeReplay(body: Record<string, unknown>) {
+    const name = String(body.ReplayName ?? '');
+    const replay = await this.#archive().describe(name);
+    if (!replay) throw new AwsError('ResourceNotFoundException', `Replay ${name} does not exist.`);
+    return {
+      ReplayName: replay.name,
+      ReplayArn: `arn:aws:events:${this.options.region}:000000000000:replay/${replay.name}`,
+      State: replay.state,
+      ...(replay.reason && { StateReason: replay.reason }),
+      EventStartTime: Date.parse(replay.from) / 1000,
+      EventEndTime: Date.parse(replay.to) / 1000,
+      ReplayStartTime: Date.parse(replay.started) / 1000,
+      ...(replay.lastReplayed && { EventLastReplayedTime: Date.parse(replay.lastReplayed) / 1000 }),
+    };
+  }
+
+  #queueFromArn(arn: unknown): string {
+    const name = String(arn ?? '').split(':').pop() ?? '';
+    if (!this.options.queues.has(name)) throw new AwsError('com.amazonaws.sqs#ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist: ${String(arn)}`);
+    return name;
+  }
+
+  #queueAttributes(body: Record<string, unknown>) {
+    const depth = this.options.queues.depth(this.#queueFromUrl(body.QueueUrl));
+    return { Attributes: { ApproximateNumberOfMessages: String(depth.visible), ApproximateNumberOfMessagesNotVisible: String(depth.notVisible) } };
+  }
+
+  /** ReceiveMessage with VisibilityTimeout 0 only (a look that takes nothing): what operators do with a dead-letter queue. */
+  async #receiveMessage(body: Record<string, unknown>) {
+    if (Number(body.VisibilityTimeout ?? -1) !== 0) throw new AwsError('UnknownOperationException', 'the local twin serves ReceiveMessage with VisibilityTimeout 0 only; consumers are fed by its queue pollers');
+    const max = Math.max(1, Math.min(10, Number(body.MaxNumberOfMessages ?? 1)));
+    const now = this.options.clock.now().getTime();
+    const visible = this.options.queues.messages(this.#queueFromUrl(body.QueueUrl)).filter((m) => m.visibleAt <= now).slice(0, max);
+    return {
+      Messages: visible.map((m) => ({
+        MessageId: m.id,
+        ReceiptHandle: m.id,
+        MD5OfBody: md5(m.body),
+        Body: m.body,
+        Attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAt) },
+      })),
+    };
+  }
+
+  async #startMessageMoveTask(body: Record<string, unknown>) {
+    const from = this.#queueFromArn(body.SourceArn);
+    const to = body.DestinationArn ? this.#queueFromArn(body.DestinationArn) : this.options.queues.deadLetterSourceOf(from);
+    if (!to) throw new AwsError('com.amazonaws.sqs#InvalidParameterValue', `${from} is not the dead-letter queue of any queue; name a DestinationArn`);
+    await this.options.queues.moveAll(from, to);
+    return { TaskHandle: Buffer.from(JSON.stringify({ from, to, at: this.options.clock.now().toISOString() })).toString('base64') };
   }
 
   #queueFromUrl(url: unknown): string {
@@ -197,7 +296,9 @@ export class AwsEndpoint {
   }
 
   #sendMessage(body: Record<string, unknown>) {
-    return this.#send(this.#queueFromUrl(body.QueueUrl), body);
+    const queue = this.#queueFromUrl(body.QueueUrl);
+    if (this.options.faults?.inject('sqs.failed_send', queue)) throw new AwsError('InternalError', 'We encountered an internal error. Please try again.', 500);
+    return this.#send(queue, body);
   }
 
   async #sendMessageBatch(body: Record<string, unknown>) {
@@ -210,6 +311,10 @@ export class AwsEndpoint {
     const Failed = [];
     const sentAt = this.options.clock.now().getTime();
     for (const entry of entries as Record<string, unknown>[]) {
+      if (this.options.faults?.inject('sqs.failed_send', queue)) {
+        Failed.push({ Id: entry.Id, Code: 'InternalError', Message: 'We encountered an internal error. Please try again.', SenderFault: false });
+        continue;
+      }
       try {
         Successful.push({ Id: entry.Id, ...(await this.#send(queue, entry, sentAt)) });
       } catch (e) {

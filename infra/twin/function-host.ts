@@ -38,6 +38,15 @@ interface Slot {
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
+/** Faults the twin may inject into execution environments (see faults.ts); never on AWS. */
+export interface HostFaults {
+  /** Real milliseconds into this invocation at which its environment is killed, if it is to be. */
+  killAfterMs(functionName: string): number | undefined;
+  killed(functionName: string): void;
+  /** Env overrides for a new execution environment (a skewed clock). */
+  environment?(functionName: string): Record<string, string>;
+}
+
 /**
  * A Lambda function in the twin: up to `concurrency` execution environments
  * (worker threads), each with only the function's env, its module initialised
@@ -56,7 +65,7 @@ export class FunctionHost extends EventEmitter {
     readonly name: string,
     readonly spec: FunctionSpec,
     private readonly env: Record<string, string>,
-    private readonly options: { concurrency: number; region: string; onLog?: (name: string, line: string) => void },
+    private readonly options: { concurrency: number; region: string; onLog?: (name: string, line: string) => void; faults?: HostFaults },
   ) {
     super();
     this.#slots = Array.from({ length: options.concurrency }, () => ({ busy: false }));
@@ -102,6 +111,8 @@ export class FunctionHost extends EventEmitter {
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
+    let kill: NodeJS.Timeout | undefined;
+    const killAfter = this.options.faults?.killAfterMs(this.name);
     try {
       return await Promise.race([
         (async () => {
@@ -119,16 +130,26 @@ export class FunctionHost extends EventEmitter {
             reject(new FunctionError(this.name, 'Sandbox.Timedout', `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`));
           }, timeoutMs);
         }),
+        new Promise((_, reject) => {
+          if (killAfter === undefined) return;
+          kill = setTimeout(() => {
+            // Like a Lambda environment that crashed mid-invocation: the invocation fails, the next one starts cold.
+            this.options.faults!.killed(this.name);
+            void this.#discard(slot);
+            reject(new FunctionError(this.name, 'Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`));
+          }, killAfter);
+        }),
       ]);
     } finally {
       clearTimeout(timer);
+      clearTimeout(kill);
     }
   }
 
   #spawn(slot: Slot): void {
     this.coldStarts++;
     const worker = new Worker(new URL('./function-worker.mjs', import.meta.url), {
-      env: this.env,
+      env: { ...this.env, ...this.options.faults?.environment?.(this.name) },
       stdout: true,
       stderr: true,
       workerData: {

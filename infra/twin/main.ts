@@ -26,6 +26,24 @@ if (!(warp > 0)) {
   process.exit(2);
 }
 
+const instant = (name: string) => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const at = new Date(raw);
+  if (Number.isNaN(at.getTime())) {
+    console.error(`${name} must be an ISO 8601 instant, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return at;
+};
+const clockOrigin = instant('PAYLAS_CLOCK_ORIGIN');
+const clockStartsAt = instant('PAYLAS_CLOCK_ORIGIN_AT');
+const concurrency = env.PAYLAS_CONCURRENCY ? Number(env.PAYLAS_CONCURRENCY) : 4;
+if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+  console.error(`PAYLAS_CONCURRENCY must be a whole number from 1 to 64, got ${JSON.stringify(env.PAYLAS_CONCURRENCY)}`);
+  process.exit(2);
+}
+
 const started = Date.now();
 const home = path.resolve(env.PAYLAS_HOME ?? '.paylas');
 const quiet = env.PAYLAS_LOG === 'quiet';
@@ -38,6 +56,10 @@ const twin = await Twin.start({
   awsPort: int('PAYLAS_AWS_PORT', 8010),
   sandboxPort: int('PAYLAS_SANDBOX_PORT', 8020),
   timeWarp: warp,
+  ...(clockOrigin && { clockOrigin }),
+  ...(clockStartsAt && { clockStartsAt }),
+  concurrency,
+  ...(env.PAYLAS_FAULTS && { faults: env.PAYLAS_FAULTS }),
   prewarmAll: true,
   ...(env.PAYLAS_EMAIL_FROM && { emailFrom: env.PAYLAS_EMAIL_FROM }),
   log: quiet ? undefined : (line) => console.log(line),
@@ -72,7 +94,7 @@ Paylaş local twin is up (${((Date.now() - started) / 1000).toFixed(1)} s)
   EventBridge+SQS  ${twin.urls.aws}
   Sandbox platform ${twin.urls.sandbox}   what was published; every platform API points here
   Admin API key    PAYLAS_API_KEY in ${rel(twin.secretsFile)}
-  Clock            ${twin.clock.now().toISOString()}${warp !== 1 ? ` (time warp ${warp}×)` : ''}
+  Clock            ${twin.clock.now().toISOString()}${warp !== 1 ? ` (time warp ${warp}×)` : ''}${twin.faults ? `\n  Faults           seed ${twin.faults.spec.seed}, profile ${twin.faults.spec.profile}: GET ${twin.urls.api}/_twin/faults` : ''}
   Functions        ${Object.keys(wiring.functions).join(', ')}
 ${seeded ? `Seeded ${seeded}.` : 'Store not empty (or PAYLAS_DEMO=0): nothing seeded.'}
 Try: npx paylas brand list

@@ -4,16 +4,29 @@ import type { QueueSpec } from '../wiring/types.ts';
 import type { FunctionHost } from './function-host.ts';
 import { md5, type LocalQueues, type QueueMessage } from './queues.ts';
 
+/** Delivery faults the twin may inject (see faults.ts); never on AWS. */
+export interface DeliveryFaults {
+  /** The batch in the order to deliver it (SQS standard queues keep no order). */
+  reorder(queue: string, batch: QueueMessage[]): QueueMessage[];
+  /** Whether to deliver this batch once more after it was processed, as if its delete had been lost (at-least-once delivery). */
+  duplicate(queue: string): boolean;
+}
+
 /**
  * The twin's event source mapping: polls a local queue, invokes the consumer
  * with SQS batches (as many batches in flight as the function has
  * environments), deletes what succeeded and leaves failures (the whole batch
  * on an error, or the `batchItemFailures` reported) to reappear after the
- * visibility timeout, and so, after max receives, in the DLQ.
+ * visibility timeout, and so, after max receives, in the DLQ. A message is
+ * not delivered again while a batch holding it is still being processed: on
+ * AWS the visibility timeout (six times the consumer's timeout) guarantees
+ * that, and under a time warp the twin's simulated timeout would not.
  */
 export class QueuePoller {
   #running = false;
   #inFlight = 0;
+  /** Ids of the messages in batches being processed. */
+  readonly #busy = new Set<string>();
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   readonly #onSent = (queue: string) => {
@@ -28,6 +41,7 @@ export class QueuePoller {
     private readonly clock: Clock,
     private readonly timeWarp: number,
     private readonly region: string,
+    private readonly faults?: DeliveryFaults,
   ) {}
 
   start(): void {
@@ -65,21 +79,28 @@ export class QueuePoller {
         await this.#sleep(5);
         continue;
       }
-      let batch = await this.queues.receive(this.queue, this.spec.batchSize);
+      let batch = await this.queues.receive(this.queue, this.spec.batchSize, this.#busy);
       if (batch.length > 0 && batch.length < this.spec.batchSize && this.spec.maxBatchingWindowSeconds) {
         await this.#sleep((this.spec.maxBatchingWindowSeconds * 1000) / this.timeWarp);
-        batch = batch.concat(await this.queues.receive(this.queue, this.spec.batchSize - batch.length));
+        batch = batch.concat(await this.queues.receive(this.queue, this.spec.batchSize - batch.length, this.#busy));
       }
       if (batch.length === 0) {
         const next = this.queues.nextVisibleAt(this.queue);
         await this.#sleep(next === undefined ? 1000 : Math.min(1000, this.#realDelay(next)));
         continue;
       }
+      if (this.faults) batch = this.faults.reorder(this.queue, batch);
+      const taken = batch;
+      const again = this.faults?.duplicate(this.queue) ?? false;
+      for (const m of taken) this.#busy.add(m.id);
       this.#inFlight++;
-      void this.#deliver(batch).finally(() => {
-        this.#inFlight--;
-        this.#wake?.();
-      });
+      void this.#deliver(taken)
+        .then(() => (again ? this.#deliver(taken) : undefined))
+        .finally(() => {
+          this.#inFlight--;
+          for (const m of taken) this.#busy.delete(m.id);
+          this.#wake?.();
+        });
     }
     while (this.#inFlight > 0) await new Promise((r) => setTimeout(r, 5));
   }

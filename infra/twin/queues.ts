@@ -142,16 +142,17 @@ export class LocalQueues extends EventEmitter {
   /**
    * Takes up to `max` visible messages, hiding each for the visibility timeout.
    * A message already received `maxReceiveCount` times moves to the DLQ instead.
+   * Messages in `busy` (still being processed) are left alone.
    */
-  async receive(queue: string, max: number): Promise<QueueMessage[]> {
+  async receive(queue: string, max: number, busy?: ReadonlySet<string>): Promise<QueueMessage[]> {
     // One receive at a time per queue, so two receivers never take the same message.
     const previous = this.#receiving.get(queue) ?? Promise.resolve();
-    const current = previous.then(() => this.#receive(queue, max));
+    const current = previous.then(() => this.#receive(queue, max, busy));
     this.#receiving.set(queue, current.then(() => undefined, () => undefined));
     return current;
   }
 
-  async #receive(queue: string, max: number): Promise<QueueMessage[]> {
+  async #receive(queue: string, max: number, busy?: ReadonlySet<string>): Promise<QueueMessage[]> {
     const def = this.#defs.get(queue)!;
     const q = this.#queue(queue);
     const now = this.clock.now().getTime();
@@ -159,6 +160,7 @@ export class LocalQueues extends EventEmitter {
     const taken: QueueMessage[] = [];
     for (const m of visible) {
       if (taken.length >= max) break;
+      if (busy?.has(m.id)) continue;
       if (def.deadLetter && m.receiveCount >= def.deadLetter.maxReceiveCount) {
         await this.#moveToDeadLetter(queue, m, def.deadLetter.queue);
         continue;
@@ -177,6 +179,30 @@ export class LocalQueues extends EventEmitter {
     await this.#store(dlq, moved);
     this.#queue(dlq).set(m.id, moved);
     await this.delete(queue, m.id);
+  }
+
+  /** The queue whose dead-letter queue `dlq` is, if any. */
+  deadLetterSourceOf(dlq: string): string | undefined {
+    return [...this.#defs.values()].find((d) => d.deadLetter?.queue === dlq)?.name;
+  }
+
+  /**
+   * Moves every message of `from` to `to` as new deliveries (receive count 0,
+   * visible now), as an SQS message move task does. Stored in `to` before
+   * deleted from `from`: a crash in between duplicates, never loses.
+   */
+  async moveAll(from: string, to: string): Promise<number> {
+    const now = this.clock.now().getTime();
+    let moved = 0;
+    for (const m of [...this.#queue(from).values()]) {
+      const fresh: QueueMessage = { id: m.id, body: m.body, attributes: m.attributes, sentAt: now, visibleAt: now, receiveCount: 0 };
+      await this.#store(to, fresh);
+      this.#queue(to).set(fresh.id, fresh);
+      await this.delete(from, m.id);
+      moved++;
+    }
+    if (moved > 0) this.emit('sent', to);
+    return moved;
   }
 
   async delete(queue: string, id: string): Promise<void> {

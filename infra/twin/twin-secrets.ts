@@ -15,6 +15,14 @@ export const TWIN_SECRET_NAMES = [
   'MASTODON_WEBHOOK_SECRET',
   'PAYLAS_CONVERSION_SECRET',
   'SANDBOX_WEBHOOK_SECRET',
+  // OAuth app credentials for connecting accounts (the sandbox platform accepts these).
+  'X_CLIENT_ID',
+  'LINKEDIN_CLIENT_ID',
+  'META_APP_ID',
+  'INSTAGRAM_APP_ID',
+  'INSTAGRAM_APP_SECRET',
+  'SANDBOX_CLIENT_ID',
+  'SANDBOX_CLIENT_SECRET',
 ] as const;
 export type TwinSecrets = Record<(typeof TWIN_SECRET_NAMES)[number], string>;
 

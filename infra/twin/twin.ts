@@ -4,18 +4,20 @@ import path from 'node:path';
 import { ENV } from '#shared/config/env.ts';
 import { clockSpec } from '#shared/config/runtime.ts';
 import { secretsPrefixFor } from '#shared/config/secret-names.ts';
-import { createDocumentClient } from '#shared/data/dynamo-client.ts';
+import { createDocumentClient, DYNAMODB_TIMEOUTS } from '#shared/data/dynamo-client.ts';
 import { warpedClock, type Clock } from '#shared/domain/clock.ts';
 import { functionEnvironment } from '../wiring/environment.ts';
 import { visibilityTimeoutOf, type Wiring } from '../wiring/types.ts';
 import { SandboxPlatformServer } from '../sandbox-platform/server.ts';
+import { LocalArchive } from './archive.ts';
 import { AwsEndpoint, type BusEvent } from './aws-endpoint.ts';
-import { FunctionError, FunctionHost } from './function-host.ts';
+import { DynamoFaultProxy, FaultInjector, PlatformFaultDriver, type FaultReport } from './faults.ts';
+import { FunctionError, FunctionHost, type HostFaults } from './function-host.ts';
 import { fromHandlerResult, matchRoute, toHttpApiEvent } from './http-event.ts';
 import { LOCAL_AWS, startDynamo, startSes } from './local-services.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
 import { QueuePoller } from './queue-poller.ts';
-import { createQueueTable, LocalQueues } from './queues.ts';
+import { createQueueTable, LocalQueues, type QueueMessage } from './queues.ts';
 import { Scheduler } from './scheduler.ts';
 import { prepareSecrets } from './twin-secrets.ts';
 
@@ -41,6 +43,11 @@ export interface TwinOptions {
   concurrency?: number;
   /** After start, warm every environment in the background (one per function is always warmed before ready). */
   prewarmAll?: boolean;
+  /**
+   * Fault injection, twin only (see faults.ts): a spec such as `42:chaos`
+   * (`PAYLAS_FAULTS`) or an injector. Off when absent.
+   */
+  faults?: string | FaultInjector;
   /** Env the twin reads secrets from (default: process.env). */
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
@@ -48,6 +55,10 @@ export interface TwinOptions {
 
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export const DELIVERY_DLQ = 'delivery-dlq';
+/** With faults on: a killed invocation dies within this many real ms of its start (if it is still running). */
+const KILL_WITHIN_MS = 250;
+/** With faults on: how long a delayed DynamoDB answer is held (past the functions' client timeout). */
+const DYNAMO_LATE_ANSWER_MS = DYNAMODB_TIMEOUTS.requestTimeout + 2_000;
 
 /**
  * The whole pipeline on one machine: the same handler modules as Lambda, from
@@ -67,6 +78,9 @@ export class Twin {
   /** With `prewarmAll`: settles when every function's environments are initialised (benchmarks wait for it). */
   warmed: Promise<void> = Promise.resolve();
   secretsFile = '';
+  /** The fault injector, when faults are on (`GET /_twin/faults` shows its counters). */
+  readonly faults: FaultInjector | undefined;
+  #platformFaults: PlatformFaultDriver | undefined;
   #server: Server | undefined;
   #stops: (() => Promise<void>)[] = [];
   #pollers: QueuePoller[] = [];
@@ -75,6 +89,7 @@ export class Twin {
 
   private constructor(readonly options: TwinOptions) {
     this.timeWarp = options.timeWarp ?? 1;
+    this.faults = typeof options.faults === 'string' ? FaultInjector.fromSpec(options.faults) : options.faults;
     this.clock = warpedClock(this.timeWarp, options.clockOrigin ?? new Date(), options.clockStartsAt ?? new Date());
   }
 
@@ -110,6 +125,15 @@ export class Twin {
     const dynamo = await startDynamo(path.join(home, 'dynamodb'), this.options.dynamoPort, this.tableName);
     this.#stops.push(dynamo.stop);
     this.urls.dynamodb = dynamo.endpoint;
+    // With faults on, the functions reach dynalite through a proxy that throttles, drops and delays answers;
+    // the twin's own stores (queues, archive) do not.
+    let functionsDynamo = dynamo.endpoint;
+    if (this.faults) {
+      const proxy = new DynamoFaultProxy(dynamo.endpoint, this.faults, { lateMs: DYNAMO_LATE_ANSWER_MS });
+      await proxy.start(0);
+      this.#stops.push(() => proxy.stop());
+      functionsDynamo = proxy.url;
+    }
     const ses = await startSes(path.join(home, 'outbox'), this.options.sesPort);
     this.#stops.push(ses.stop);
     this.urls.ses = ses.endpoint;
@@ -141,12 +165,24 @@ export class Twin {
       region,
       clock: this.clock,
       onEvent: (event, deliveredTo) => this.busEvents.push({ event, deliveredTo }),
+      archive: new LocalArchive(db, busName),
+      ...(this.faults && { faults: this.faults }),
     });
     await aws.start(this.options.awsPort);
     this.#stops.push(() => aws.stop());
     this.urls.aws = aws.url;
 
     const clock = clockSpec(this.timeWarp, this.clock.now(), new Date());
+    const sqsArn = (queue: string) => `arn:aws:sqs:${region}:000000000000:${queue}`;
+    const operations = JSON.stringify({
+      deadLetterQueues: [DELIVERY_DLQ, ...Object.keys(wiring.queues).map((q) => `${q}-dlq`)].map((name) => {
+        const source = this.queues.deadLetterSourceOf(name);
+        return { name, url: aws.queueUrl(name), arn: sqsArn(name), ...(source && { source }) };
+      }),
+      archiveArn: `arn:aws:events:${region}:000000000000:archive/${busName}-events`,
+      busArn: `arn:aws:events:${region}:000000000000:event-bus/${busName}`,
+      replayPrefix: `${busName}-`,
+    });
     for (const [name, spec] of Object.entries(wiring.functions)) {
       const env: Record<string, string> = {
         // What Lambda's runtime provides.
@@ -163,7 +199,7 @@ export class Twin {
         // Lambda runs Node 24; the SDK's notice about local Node 20 is noise here.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // Where the stand-ins are (the SDK reads these).
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: functionsDynamo,
         AWS_ENDPOINT_URL_SES: ses.endpoint,
         AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
         AWS_ENDPOINT_URL_SQS: aws.url,
@@ -177,9 +213,10 @@ export class Twin {
           emailFrom: this.options.emailFrom ?? 'reports@paylas.local',
           secretsPrefix: prefix,
           queueUrl: (q) => aws.queueUrl(q),
+          operations: () => operations,
         }),
       };
-      const host = new FunctionHost(name, spec, env, { concurrency: this.options.concurrency ?? 4, region, onLog: (fn, line) => log(`[${fn}] ${line}`) });
+      const host = new FunctionHost(name, spec, env, { concurrency: this.options.concurrency ?? 4, region, onLog: (fn, line) => log(`[${fn}] ${line}`), ...(this.faults && { faults: this.#hostFaults(this.faults) }) });
       this.hosts[name] = host;
       this.#stops.push(() => host.stop());
     }
@@ -188,7 +225,12 @@ export class Twin {
     await Promise.all(Object.values(this.hosts).map((h) => h.warm().catch((e: Error) => log(`[${h.name}] ${e.message}`))));
 
     for (const [name, spec] of Object.entries(wiring.queues)) {
-      const poller = new QueuePoller(this.queues, name, spec, this.hosts[spec.consumer]!, this.clock, this.timeWarp, region);
+      const faults = this.faults;
+      const delivery = faults && {
+        reorder: (queue: string, batch: QueueMessage[]) => (batch.length > 1 && faults.inject('queue.reorder', queue) ? faults.shuffle('queue.reorder.order', batch) : batch),
+        duplicate: (queue: string) => faults.inject('queue.duplicate', queue),
+      };
+      const poller = new QueuePoller(this.queues, name, spec, this.hosts[spec.consumer]!, this.clock, this.timeWarp, region, delivery);
       poller.start();
       this.#pollers.push(poller);
     }
@@ -206,6 +248,11 @@ export class Twin {
     this.urls.api = await listenOnLoopback(this.#server, this.options.port);
     // Comments made on the sandbox are delivered to the twin's webhooks, signed with the install's secrets.
     this.sandbox.webhooks = { url: this.urls.api, secrets: { ...secrets.secrets } };
+    if (this.faults) {
+      this.#platformFaults = new PlatformFaultDriver(this.urls.sandbox, this.faults);
+      this.#platformFaults.start();
+      this.#stops.push(() => this.#platformFaults!.stop());
+    }
     this.#ready = true;
     if (this.options.prewarmAll) {
       this.warmed = (async () => {
@@ -280,6 +327,12 @@ export class Twin {
         return send(h.ok ? 200 : 503, h.ok ? { status: 'ok' } : { status: 'unavailable', parts: h.parts });
       }
       if (method === 'GET' && url.pathname === '/_twin') return send(200, this.describe());
+      if (url.pathname === '/_twin/faults') return send(200, await this.#faultControl(method, chunks));
+      const queueMatch = method === 'GET' ? /^\/_twin\/queues\/([\w-]+)$/.exec(url.pathname) : null;
+      if (queueMatch) {
+        if (!this.queues.has(queueMatch[1]!)) return send(404, { message: 'Not Found' });
+        return send(200, { name: queueMatch[1], depth: this.queues.depth(queueMatch[1]!), messages: this.queues.messages(queueMatch[1]!) });
+      }
       const match = matchRoute(this.options.wiring.routes, method, url.pathname);
       if (!match) return send(404, { message: 'Not Found' });
       const event = toHttpApiEvent(
@@ -299,6 +352,29 @@ export class Twin {
       this.options.log?.(`[gateway] ${(e as Error).stack ?? String(e)}`);
       if (!res.headersSent) send(500, { message: 'Internal Server Error' });
     }
+  }
+
+  /** The function host's side of fault injection: kills mid-invocation, a skewed clock per environment. */
+  #hostFaults(faults: FaultInjector): HostFaults {
+    return {
+      killAfterMs: () => faults.killAfterMs(KILL_WITHIN_MS),
+      killed: (fn) => faults.count('function.kill', fn),
+      environment: (fn): Record<string, string> => {
+        const skewMs = faults.clockSkewMs(fn);
+        return skewMs === 0 ? {} : { [ENV.clock]: clockSpec(this.timeWarp, new Date(this.clock.now().getTime() + skewMs), new Date()) };
+      },
+    };
+  }
+
+  /** `GET /_twin/faults`: what was injected; `POST` `{"active": false}` pauses every fault, `true` resumes. */
+  async #faultControl(method: string, chunks: Buffer[]): Promise<FaultReport> {
+    if (!this.faults) return { enabled: false };
+    if (method === 'POST') {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { active?: unknown };
+      if (typeof body.active === 'boolean') this.faults.active = body.active;
+    }
+    await this.#platformFaults?.refresh();
+    return this.faults.report();
   }
 
   async stop(): Promise<void> {

@@ -9,6 +9,8 @@ export interface BoundResources {
   emailFrom: string;
   secretsPrefix: string;
   queueUrl: (queue: string) => string;
+  /** `PAYLAS_OPERATIONS` as JSON (see OperationsResources), for functions with `operations`. */
+  operations: () => string;
 }
 
 /**
@@ -23,6 +25,7 @@ export function functionEnvironment(spec: FunctionSpec, r: BoundResources): Reco
     ...(spec.bus && { [ENV.busName]: r.busName }),
     ...(spec.email && { [ENV.emailFrom]: r.emailFrom }),
     ...(spec.secrets && { [ENV.secretsPrefix]: r.secretsPrefix }),
+    ...(spec.operations && { [ENV.operations]: r.operations() }),
     ...Object.fromEntries((spec.sendsTo ?? []).map((q) => [ENV.queueUrl(q), r.queueUrl(q)])),
   };
 }

@@ -23,6 +23,11 @@ export interface FunctionSpec<Q extends string = string> {
   email?: boolean;
   /** The brand credential secrets under the stage's prefix. */
   secrets?: TableAccess;
+  /**
+   * Operator actions: read and redrive the dead-letter queues (to the queues
+   * they came from) and replay the bus archive onto the bus.
+   */
+  operations?: boolean;
 }
 
 export interface QueueSpec<F extends string = string> {

@@ -93,7 +93,7 @@ export const wiring = defineWiring({
       secrets: 'readwrite',
     },
     'comment-alerts': {
-      description: 'Every five minutes: negative-comment alerts that waited for their window',
+      description: 'Every five minutes: negative-comment alerts that waited for their window; the quarantine size',
       entry: 'functions/comment-alerts/handler.ts',
       timeoutSeconds: 60,
       memoryMb: 256,
@@ -135,6 +135,14 @@ export const wiring = defineWiring({
       memoryMb: 256,
       table: 'readwrite',
     },
+    ops: {
+      description: 'Operator routes (/v1/ops): dead-letter queues and their redrive, event replays',
+      entry: 'functions/ops/handler.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      secrets: 'read',
+      operations: true,
+    },
     'ingest-metrics': {
       description: 'Store metric snapshots and conversions; daily performance counters',
       entry: 'functions/ingest-metrics/handler.ts',
@@ -153,6 +161,7 @@ export const wiring = defineWiring({
   routes: [
     { method: 'GET', path: '/health', function: 'api' },
     { method: 'ANY', path: '/v1/{proxy+}', function: 'api' },
+    { method: 'ANY', path: '/v1/ops/{proxy+}', function: 'ops' },
     { method: 'GET', path: '/webhooks/{platform}', function: 'webhook' },
     { method: 'POST', path: '/webhooks/{platform}', function: 'webhook' },
     { method: 'GET', path: '/r/{code}', function: 'redirect' },

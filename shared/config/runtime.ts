@@ -1,40 +1,8 @@
-import { AwsSecretStore } from '../adapters/aws-secret-store.ts';
-import { FileSecretStore } from '../adapters/file-secret-store.ts';
-import { systemClock, warpedClock, type Clock } from '../domain/clock.ts';
-import type { SecretStore } from '../ports/secret-store.ts';
-import { ENV } from './env.ts';
-
 /**
- * The clock handlers use: the system clock on AWS; in the local twin, the
- * twin's time-warped clock, described by one env var so every function and
- * the twin's scheduler agree on "now".
+ * What handlers read from their environment at init, one module each so a
+ * function that only needs the clock does not load the Secrets Manager client;
+ * import from those modules. This one re-exports them.
  */
-export function clockFromEnv(env: Record<string, string | undefined> = process.env): Clock {
-  const spec = env[ENV.clock];
-  if (!spec) return systemClock;
-  const m = /^warp:(\d+(?:\.\d+)?):(\d+):(\d+)$/.exec(spec);
-  if (!m) throw new Error(`${ENV.clock}: expected warp:<factor>:<simulated origin ms>:<real origin ms>, got ${JSON.stringify(spec)}`);
-  return warpedClock(Number(m[1]), new Date(Number(m[2])), new Date(Number(m[3])));
-}
-
-/**
- * How many simulated milliseconds pass per real one (1 on AWS). Durations that
- * guard a live worker — a publish lease — are real time: under a time warp they
- * are scaled by this, so a warped clock cannot expire a lease mid-call.
- */
-export function clockWarpFactor(env: Record<string, string | undefined> = process.env): number {
-  const m = /^warp:(\d+(?:\.\d+)?):/.exec(env[ENV.clock] ?? '');
-  return m ? Math.max(1, Number(m[1])) : 1;
-}
-
-export function clockSpec(factor: number, simOrigin: Date, realOrigin: Date): string {
-  return `warp:${factor}:${simOrigin.getTime()}:${realOrigin.getTime()}`;
-}
-
-/** Secrets Manager on AWS; the twin's private folder when `PAYLAS_SECRETS_DIR` is set. */
-export function secretStoreFromEnv(env: Record<string, string | undefined> = process.env): SecretStore {
-  const dir = env[ENV.secretsDir];
-  return dir ? new FileSecretStore(dir) : new AwsSecretStore();
-}
-
+export { clockFromEnv, clockSpec, clockWarpFactor } from './clock-env.ts';
+export { secretStoreFromEnv } from './secret-store-env.ts';
 

@@ -1,14 +1,14 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../domain/clock.ts';
-import { Comment, CommentStatus, Intent, RESPONSE_BUCKETS_MIN, Sentiment } from '../domain/comment.ts';
+import { awaitsAnswer, Comment, CommentStatus, Intent, RESPONSE_BUCKETS_MIN, Sentiment } from '../domain/comment.ts';
 import { ConcurrentModificationError } from '../domain/errors.ts';
 import { Id, Instant, Platform } from '../domain/primitives.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import { instantRange, keys } from './keys.ts';
-import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from './pagination.ts';
-import { isConditionFailure, TableReader, type Item } from './table-ops.ts';
+import { encodeCursor, pageSize, startingAt, type Page, type PageRequest } from './pagination.ts';
+import { holdsItem, isConditionFailure, TableReader, withWriteId, type Item } from './table-ops.ts';
 import { Tally } from './tally.ts';
 
 /** The counters of one brand, local day and platform. */
@@ -88,11 +88,13 @@ export class CommunityStore extends TableReader {
 
   /** Writes a comment that does not exist yet; false when it already does (a redelivery). */
   async putNewComment(comment: Comment): Promise<boolean> {
+    const item = withWriteId(this.#commentItem(parseOrThrow(Comment, comment, 'comment')));
     try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.#commentItem(parseOrThrow(Comment, comment, 'comment')), ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (e) {
-      if (isConditionFailure(e)) return false;
+      // Stored by this very call (the SDK sent it again) is new, not a redelivery.
+      if (isConditionFailure(e)) return holdsItem(this.db, this.tableName, item);
       throw e;
     }
   }
@@ -103,17 +105,19 @@ export class CommunityStore extends TableReader {
 
   async saveComment(comment: Comment, expectedVersion: number): Promise<Comment> {
     const next = { ...parseOrThrow(Comment, comment, 'comment'), version: comment.version + 1, updatedAt: this.clock.now().toISOString() };
+    const item = withWriteId(this.#commentItem(next));
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: this.#commentItem(next),
+          Item: item,
           ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': expectedVersion },
         }),
       );
     } catch (e) {
+      if (isConditionFailure(e) && (await holdsItem(this.db, this.tableName, item))) return next; // our own write, sent again by the SDK
       throw isConditionFailure(e) ? new ConcurrentModificationError('comment', comment.id, expectedVersion) : e;
     }
     return next;
@@ -138,9 +142,9 @@ export class CommunityStore extends TableReader {
       values[`:${field}`] = query[field];
     }
     const items: Comment[] = [];
-    let start = decodeCursor(page.cursor) as Record<string, unknown> | undefined;
+    let start: Record<string, unknown> | undefined;
     for (let reads = 0; reads < FILTERED_PAGE_READS && items.length < limit; reads++) {
-      const out = await this.db.send(
+      const out = await startingAt(reads === 0 ? page.cursor : null, (first) => this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: index,
@@ -149,14 +153,35 @@ export class CommunityStore extends TableReader {
           ExpressionAttributeValues: values,
           ScanIndexForward: false,
           Limit: limit - items.length,
-          ExclusiveStartKey: start,
+          ExclusiveStartKey: first ?? start,
         }),
-      );
+      ));
       for (const i of out.Items ?? []) items.push(Comment.parse(i));
       start = out.LastEvaluatedKey;
       if (!start) break;
     }
     return { items, nextCursor: encodeCursor(start) };
+  }
+
+  /**
+   * The newest comments received in [from, to] that still need an answer
+   * (negative or a complaint, open, unanswered): one Query of a sparse index
+   * that holds only those, so the cost does not grow with the comments that
+   * do not need one.
+   */
+  async listAwaitingAnswer(brandId: string, from: Date, to: Date, limit: number): Promise<Comment[]> {
+    const [lo, hi] = instantRange(from, to);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'due',
+        KeyConditionExpression: 'duePk = :pk AND dueSk BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':pk': keys.commentNeedingAnswer(brandId, '', '').duePk, ':lo': lo, ':hi': hi },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => Comment.parse(i));
   }
 
   /** Moves a comment's count marker from `from` to `to`, only if it still holds `from` (see Tally). */
@@ -309,6 +334,33 @@ export class CommunityStore extends TableReader {
     return result;
   }
 
+  /**
+   * How many entries received since `since` still wait for a replay: a Query
+   * with Select COUNT over the quarantine list (the heads only, a window of
+   * days, so the cost stays bounded however old the quarantine grows).
+   */
+  async countQuarantined(since: Date): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+          FilterExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': keys.quarantineList, ':since': since.toISOString(), ':status': 'quarantined' },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   async markQuarantine(id: string, outcome: { replayedAt: string } | { lastError: string }): Promise<void> {
     const replayed = 'replayedAt' in outcome;
     await this.db.send(
@@ -330,6 +382,7 @@ export class CommunityStore extends TableReader {
       ...keys.comment(c.id),
       ...keys.commentsByTime(c.brandId, c.receivedAt, c.id),
       ...keys.commentsByStatus(c.brandId, c.status, c.receivedAt, c.id),
+      ...(awaitsAnswer(c) && keys.commentNeedingAnswer(c.brandId, c.receivedAt, c.id)),
       type: 'Comment',
       ...c,
     };

@@ -77,6 +77,8 @@ export const keys = {
   commentsOf: (brandId: string) => `BRAND#${brandId}#COMMENTS`,
   commentsByTime: (brandId: string, receivedAt: string, commentId: string) => ({ gsi1pk: keys.commentsOf(brandId), gsi1sk: `${receivedAt}#${commentId}` }),
   commentsInStatusOf: (brandId: string, status: string) => `BRAND#${brandId}#COMMENTS#${status}`,
+  /** Sparse, in the due index: a comment that still needs an answer, newest last. */
+  commentNeedingAnswer: (brandId: string, receivedAt: string, commentId: string) => ({ duePk: `BRAND#${brandId}#ATTENTION`, dueSk: `${receivedAt}#${commentId}` }),
   commentsByStatus: (brandId: string, status: string, receivedAt: string, commentId: string) => ({
     gsi2pk: keys.commentsInStatusOf(brandId, status),
     gsi2sk: `${receivedAt}#${commentId}`,
@@ -91,6 +93,9 @@ export const keys = {
   quarantine: (id: string) => ({ pk: `QUARANTINE#${id}`, sk: 'Q' }),
   quarantinePart: (id: string, part: number) => ({ pk: `QUARANTINE#${id}`, sk: `PART#${String(part).padStart(4, '0')}` }),
   quarantineList: 'QUARANTINE',
+
+  /** One account connection in progress (OAuth `state`): single-use, removed by TTL. */
+  connectState: (nonce: string) => ({ pk: `CONNECT#${nonce}`, sk: 'STATE' }),
 
   /** Accounts whose platform has no webhooks and is polled (Bluesky), on their claim item. */
   polled: (platform: Platform) => `POLL#${platform}`,
@@ -107,5 +112,16 @@ export function dueShard(postId: string): number {
  * `#` sorts below every id character, `~` above.
  */
 export function instantRange(from: Date, to: Date): [string, string] {
-  return [`${from.toISOString()}#`, `${to.toISOString()}#~`];
+  const lo = instantKey(from);
+  const hi = instantKey(to);
+  // A period that ends before it starts selects nothing, and still gives DynamoDB a valid BETWEEN.
+  return lo <= hi ? [`${lo}#`, `${hi}#~`] : [`${lo}#`, `${lo}#`];
+}
+
+const FIRST_KEY = '0000-01-01T00:00:00.000Z';
+const LAST_KEY = '9999-12-31T23:59:59.999Z';
+/** An instant as key text, clamped to four-digit years: beyond them ISO text (`+010000-…`, `-000001-…`) no longer sorts as time. */
+function instantKey(d: Date): string {
+  const t = d.getTime();
+  return t > Date.parse(LAST_KEY) ? LAST_KEY : t >= Date.parse(FIRST_KEY) ? d.toISOString() : FIRST_KEY;
 }

@@ -1,5 +1,5 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, Instant, Platform } from '../domain/primitives.ts';
 import { PostMetrics } from '../domain/metrics.ts';
 import { keys } from './keys.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../domain/errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -30,6 +30,23 @@ export function decodeCursor(cursor: string | null | undefined): Record<string, 
     // fall through to the validation error
   }
   throw new ValidationError([{ path: 'cursor', message: 'is not a cursor returned by this API' }]);
+}
+
+const NOT_A_CURSOR = () => new ValidationError([{ path: 'cursor', message: 'is not a cursor returned by this API' }]);
+
+/**
+ * Runs a query that starts at a caller's cursor. A cursor of another shape, or
+ * one returned for another query (another brand's list), decodes fine but is
+ * refused by DynamoDB as a starting key: that is the caller's mistake, not ours.
+ */
+export async function startingAt<T>(cursor: string | null | undefined, query: (start: Record<string, string> | undefined) => Promise<T>): Promise<T> {
+  const start = decodeCursor(cursor);
+  try {
+    return await query(start);
+  } catch (e) {
+    if (start && (e as Error).name === 'ValidationException' && /start/i.test((e as Error).message)) throw NOT_A_CURSOR();
+    throw e;
+  }
 }
 
 export function pageSize(limit: number | undefined): number {

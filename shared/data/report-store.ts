@@ -1,8 +1,8 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, Instant } from '../domain/primitives.ts';
 import { keys } from './keys.ts';
-import { isConditionFailure, TableReader } from './table-ops.ts';
+import { holdsItem, isConditionFailure, TableReader, withWriteId } from './table-ops.ts';
 
 /**
  * A weekly report's record. `sending` is claimed before the mail goes out;
@@ -42,18 +42,20 @@ export class ReportStore extends TableReader {
    * takes over an `unknown` record (a person asked to send it again).
    */
   async claim(record: ReportRecord, replacing?: ReportRecord): Promise<boolean> {
+    const item = withWriteId({ ...keys.report(record.brandId, record.week), type: 'Report', ...ReportRecord.parse(record) });
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.report(record.brandId, record.week), type: 'Report', ...ReportRecord.parse(record) },
+          Item: item,
           ConditionExpression: replacing ? 'attemptId = :previous AND #status = :unknown' : 'attribute_not_exists(pk)',
           ...(replacing && { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':previous': replacing.attemptId, ':unknown': 'unknown' } }),
         }),
       );
       return true;
     } catch (e) {
-      if (isConditionFailure(e)) return false;
+      // Our claim is the one stored when the SDK sent it again after a lost answer.
+      if (isConditionFailure(e)) return holdsItem(this.db, this.tableName, item);
       throw e;
     }
   }

@@ -4,7 +4,7 @@ import {
   PutCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Account, type NewAccount, NewAccount as NewAccountSchema } from '../domain/account.ts';
 import { Brand, type NewBrand, NewBrand as NewBrandSchema } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -16,7 +16,7 @@ import { Id, Instant, Platform } from '../domain/primitives.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import { dueShard, instantRange, keys } from './keys.ts';
 import type { Page, PageRequest } from './pagination.ts';
-import { isConditionFailure, TableReader, type Item, type QueryInput } from './table-ops.ts';
+import { holdsItem, isConditionFailure, TableReader, withWriteId, type Item, type QueryInput } from './table-ops.ts';
 import { DUE_SHARDS } from './table-definition.ts';
 
 
@@ -347,8 +347,8 @@ export class Repository extends TableReader {
       ...keys.post(p.id),
       ...keys.postsByTime(p.brandId, p.scheduledAt, p.id),
       ...keys.postsByStatus(p.brandId, p.status, p.scheduledAt, p.id),
-      // Sparse: only claimable posts are in the due index.
-      ...(p.status === 'scheduled' ? keys.due(p.id, p.scheduledAt) : {}),
+      // Sparse: only claimable posts are in the due index, and missed ones until their alert is out.
+      ...(p.status === 'scheduled' || (p.status === 'missed' && p.targets.some((t) => t.status === 'missed' && !t.announced)) ? keys.due(p.id, p.scheduledAt) : {}),
       type: 'Post',
       ...p,
     };
@@ -365,15 +365,18 @@ export class Repository extends TableReader {
     return { ...entity, version: entity.version + 1, updatedAt: this.clock.now().toISOString() };
   }
 
-  async #create(kind: string, id: string, item: Item): Promise<void> {
+  async #create(kind: string, id: string, fields: Item): Promise<void> {
+    const item = withWriteId(fields);
     try {
       await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (e) {
+      if (isConditionFailure(e) && (await holdsItem(this.db, this.tableName, item))) return; // our own write, sent again by the SDK
       throw isConditionFailure(e) ? new ConcurrentModificationError(kind, id) : e;
     }
   }
 
-  async #replace(kind: string, id: string, item: Item, expectedVersion: number): Promise<void> {
+  async #replace(kind: string, id: string, fields: Item, expectedVersion: number): Promise<void> {
+    const item = withWriteId(fields);
     try {
       await this.db.send(
         new PutCommand({
@@ -385,6 +388,7 @@ export class Repository extends TableReader {
         }),
       );
     } catch (e) {
+      if (isConditionFailure(e) && (await holdsItem(this.db, this.tableName, item))) return; // our own write, sent again by the SDK
       throw isConditionFailure(e) ? new ConcurrentModificationError(kind, id, expectedVersion) : e;
     }
   }

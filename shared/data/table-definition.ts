@@ -8,9 +8,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * gsi1        gsi1pk / gsi1sk  — lookups: all brands; account by platform id;
  *                                 a brand's posts by scheduled time.
  * gsi2        gsi2pk / gsi2sk  — a brand's posts by status, then scheduled time.
- * due         duePk / dueSk    — sparse and sharded: only posts in `scheduled`
- *                                 carry it, so the dispatcher reads exactly the
- *                                 posts it may claim.
+ * due         duePk / dueSk    — sparse: only posts in `scheduled` carry it
+ *                                 (sharded), so the dispatcher reads exactly the
+ *                                 posts it may claim; and only comments that
+ *                                 still need an answer (negative or complaint,
+ *                                 open, unanswered), per brand, so a report
+ *                                 reads the few it lists however many came in.
  */
 export const TABLE = {
   partitionKey: 'pk',

@@ -1,12 +1,29 @@
+import { randomBytes } from 'node:crypto';
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
-import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from './pagination.ts';
+import { encodeCursor, pageSize, startingAt, type Page, type PageRequest } from './pagination.ts';
 
 /** The read plumbing every store shares: GetItem and Query only, each item parsed with its schema. */
 export type Item = Record<string, unknown>;
 export type QueryInput = Omit<QueryCommandInput, 'TableName'>;
 
 export const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
+
+/**
+ * A mark of this one write, stored with the item. The SDK sends a write again
+ * when its answer was lost (a dropped connection, a timeout); if the first one
+ * had landed, the second fails its own condition. The mark tells that apart
+ * from someone else's write (see `holdsItem`). Schemas drop it when reading.
+ */
+export const withWriteId = <T extends Item>(item: T): T & { writeId: string } => ({ ...item, writeId: randomBytes(9).toString('base64url') });
+
+/** After a conditional Put of `item` failed its condition: whether the item stored is this very write. */
+export async function holdsItem(db: DynamoDBDocumentClient, tableName: string, item: Item & { writeId: string }): Promise<boolean> {
+  const out = await db.send(
+    new GetCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true, ProjectionExpression: '#w', ExpressionAttributeNames: { '#w': 'writeId' } }),
+  );
+  return out.Item?.writeId === item.writeId;
+}
 
 export class TableReader {
   constructor(
@@ -20,9 +37,8 @@ export class TableReader {
   }
 
   protected async queryPage<S extends z.ZodType>(input: QueryInput, page: PageRequest, schema: S): Promise<Page<z.output<S>>> {
-    const out = await this.db.send(
-      new QueryCommand({ ...input, TableName: this.tableName, Limit: pageSize(page.limit), ExclusiveStartKey: decodeCursor(page.cursor) }),
-    );
+    const limit = pageSize(page.limit);
+    const out = await startingAt(page.cursor, (start) => this.db.send(new QueryCommand({ ...input, TableName: this.tableName, Limit: limit, ExclusiveStartKey: start })));
     return { items: (out.Items ?? []).map((i) => schema.parse(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
   }
 

@@ -17,10 +17,15 @@ export class Tally {
     private readonly tableName: string,
   ) {}
 
-  /** Adds `deltas` to the counter item at `key` (creating it with `fields`) and records `token`, in one write. */
+  /**
+   * Adds `deltas` to the counter item at `key` (creating it with `fields`) and
+   * records `token`, in one write, once: the write is conditional on the token
+   * not being recorded yet, so the SDK sending it again (its answer was lost)
+   * cannot count twice.
+   */
   async add(key: Key, fields: Record<string, unknown>, deltas: Record<string, number>, token: string): Promise<void> {
     const names: Record<string, string> = { '#tokens': 'tokens' };
-    const values: Record<string, unknown> = { ':token': new Set([token]) };
+    const values: Record<string, unknown> = { ':token': new Set([token]), ':tokenValue': token };
     const sets: string[] = [];
     Object.entries(fields).forEach(([name, value], i) => {
       names[`#f${i}`] = name;
@@ -33,15 +38,21 @@ export class Tally {
       values[`:c${i}`] = n;
       adds.push(`#c${i} :c${i}`);
     });
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
+          ConditionExpression: 'NOT contains(#tokens, :tokenValue)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (e) {
+      // The token is there: this update was applied already (tokens are never reused).
+      if (!isConditionFailure(e)) throw e;
+    }
   }
 
   async applied(key: Key, token: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, Instant, Platform, Versioned } from './primitives.ts';
 
 export const AccountStatus = z.enum(['connected', 'reauth_required', 'disabled']);
@@ -18,6 +18,8 @@ export const AccountFields = z.object({
   tokenExpiresAt: Instant.optional(),
   /** A token refresh in progress holds this lease, so rotating refresh tokens are never used twice. */
   refreshLeaseUntil: Instant.optional(),
+  /** What the platform granted when the account was last connected (OAuth scopes, Graph permissions). */
+  scopes: z.array(z.string().min(1).max(200)).max(100).optional(),
 });
 
 export const Account = AccountFields.extend({ id: Id }).extend(Versioned.shape);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Email, HttpUrl, Id, Locale, Platform, TimeZone, Versioned } from './primitives.ts';
 
 /** What happens to a post found overdue beyond the grace period (e.g. after an outage). */

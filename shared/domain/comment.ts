@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, Instant, Platform, Versioned } from './primitives.ts';
 
 /**
@@ -125,3 +125,5 @@ export function medianFromHistogram(counts: readonly number[]): number | undefin
 
 /** Negative or complaint comments raise an alert. */
 export const needsAttention = (c: Pick<Comment, 'sentiment' | 'intent'>) => c.sentiment === 'negative' || c.intent === 'complaint';
+/** Still waiting for the team: needs attention, open, and not answered on the platform yet. */
+export const awaitsAnswer = (c: Pick<Comment, 'sentiment' | 'intent' | 'status' | 'firstResponseAt'>) => needsAttention(c) && c.status === 'open' && !c.firstResponseAt;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IncomingComment } from './comment.ts';
 import { Conversion, PostMetrics } from './metrics.ts';
 import { Id, Instant, Platform } from './primitives.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarDate, Id, Platform } from './primitives.ts';
 
 /** Metrics a SMART goal can be set on. `*_rate`/`ctr` are fractions (0.06 = 6 %). */
@@ -23,7 +23,13 @@ export const isRateMetric = (m: GoalMetric) => RATE_METRICS.has(m);
 /** Specific (metric, platform), Measurable (target), Time-bound (start → deadline). */
 const GoalShape = z.object({
   metric: GoalMetric,
-  targetValue: z.number().finite().nonnegative(),
+  // Stored as a DynamoDB number: no larger than a safe integer, and no positive value too small to store.
+  targetValue: z
+    .number()
+    .finite()
+    .nonnegative()
+    .max(1e15, { error: 'must be at most 1,000,000,000,000,000' })
+    .refine((v) => v === 0 || v >= 1e-9, { error: 'must be 0 or at least 0.000000001' }),
   platform: z.union([Platform, z.literal('all')]).default('all'),
   start: CalendarDate,
   deadline: CalendarDate,

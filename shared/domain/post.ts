@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpUrl, Id, Instant, Platform, TimeZone, Versioned } from './primitives.ts';
 
 /**

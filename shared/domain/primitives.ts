@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PLATFORMS = ['x', 'linkedin', 'facebook', 'instagram', 'bluesky', 'mastodon', 'sandbox'] as const;
 export const Platform = z.enum(PLATFORMS);

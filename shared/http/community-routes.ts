@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CommentView } from '../domain/comment.ts';
 import { ForbiddenError } from '../domain/errors.ts';
 import { QuarantineEntry } from '../data/community-store.ts';

@@ -6,6 +6,10 @@ import { parseOrThrow } from '../domain/validation.ts';
 import type { Principal } from '../use-cases/management.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** No input nests deeper than this; deeper bodies are refused before they are parsed. */
+export const MAX_JSON_DEPTH = 64;
+/** What a path parameter may be: every id, name and week the routes take fits, and any key can hold it. */
+const PATH_PARAM = /^[\p{L}\p{N}._~:@+-]{1,128}$/u;
 
 export interface RouteContext<Q> {
   principal: Principal;
@@ -13,6 +17,13 @@ export interface RouteContext<Q> {
   /** Parsed JSON body, not yet validated: the use case validates its own input. */
   body: unknown;
   query: Q;
+  request: RequestInfo;
+}
+
+/** What a route may know about the request beyond its input. */
+export interface RequestInfo {
+  /** The API's public base URL as the caller reached it (`https://<domain>`), without a trailing slash. */
+  baseUrl: string;
 }
 
 export interface Route<Q = unknown> {
@@ -26,6 +37,8 @@ export interface Route<Q = unknown> {
   body?: z.ZodType;
   query?: z.ZodType<Q>;
   response?: z.ZodType;
+  /** Further documented answers (a redirect, an HTML page), by status. */
+  responses?: Record<string, { description: string; contentType?: string }>;
   handle(ctx: RouteContext<Q>): Promise<unknown>;
 }
 
@@ -35,6 +48,7 @@ export class RawResponse {
     readonly status: number,
     readonly contentType: string,
     readonly body: string,
+    readonly headers: Record<string, string> = {},
   ) {}
 }
 
@@ -59,6 +73,8 @@ const STATUS: Record<string, number> = {
   route_not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
+  platform_unavailable: 502,
+  not_configured: 503,
 };
 
 export interface HttpApiOptions {
@@ -94,6 +110,32 @@ export function errorResponse(error: unknown, requestId: string, onError?: HttpA
   return json(500, { error: { code: 'internal_error', message: `internal error (request ${requestId})`, details: null } });
 }
 
+/** The deepest nesting of arrays and objects in JSON text, stopping once past `limit` (strings are skipped). */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return depth;
+}
+
+/** API Gateway hands the path over already decoded; a second decoding is tolerated, never a reason to fail. */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 function decodeBody(event: APIGatewayProxyEventV2): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
@@ -104,11 +146,25 @@ function decodeBody(event: APIGatewayProxyEventV2): unknown {
   } catch {
     throw new ValidationError([{ path: 'body', message: 'is not valid UTF-8' }]);
   }
+  if (nestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new ValidationError([{ path: 'body', message: `nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels` }]);
   try {
     return JSON.parse(text);
   } catch {
     throw new ValidationError([{ path: 'body', message: 'is not valid JSON' }]);
   }
+}
+
+/**
+ * The API's own URL as the caller reached it: API Gateway's domain name, with
+ * the scheme it forwarded (https on AWS; plain http on a loopback host, the
+ * local twin).
+ */
+export function publicBaseUrl(event: APIGatewayProxyEventV2): string {
+  const host = event.requestContext?.domainName || event.headers?.host || 'localhost';
+  const forwarded = event.headers?.['x-forwarded-proto']?.split(',')[0]?.trim();
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(host);
+  const scheme = forwarded === 'http' || forwarded === 'https' ? forwarded : loopback ? 'http' : 'https';
+  return `${scheme}://${host}`;
 }
 
 /**
@@ -128,12 +184,19 @@ export function createHttpApi(routes: readonly Route[], options: HttpApiOptions)
       const hit = matches.find((x) => x.c.route.method === method);
       if (!hit) throw new MethodNotAllowedError(`${method} is not allowed on ${path}; use ${matches.map((x) => x.c.route.method).join(', ')}`);
       const { route: r, names } = hit.c;
-      const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(hit.m![i + 1]!)]));
+      // The key is checked before anything else of the request is read.
+      const authorization = event.headers?.authorization;
+      const key = bearerToken(authorization);
+      if (r.auth && key === undefined && authorization?.trim()) throw new UnauthorizedError('the Authorization header is not "Bearer <key>" (one key of 16–200 letters, digits and - . _ ~ + /)');
+      const principal: Principal = r.auth ? await options.authenticate(key) : { kind: 'anonymous' };
+      const params = Object.fromEntries(names.map((n, i) => [n, decodeParam(hit.m![i + 1]!)]));
+      const badParams = names.filter((n) => !PATH_PARAM.test(params[n]!));
+      if (badParams.length > 0) throw new ValidationError(badParams.map((n) => ({ path: n, message: 'must be 1–128 letters, digits or . _ ~ : @ + -' })), 'path');
       const body = decodeBody(event);
-      const principal: Principal = r.auth ? await options.authenticate(bearerToken(event.headers?.authorization)) : { kind: 'anonymous' };
+      if (r.body && body === undefined && !r.body.safeParse(undefined).success) throw new ValidationError([{ path: 'body', message: 'is missing: send a JSON object' }]);
       const query = r.query ? parseOrThrow(r.query, Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')), 'query') : {};
-      const result = await r.handle({ principal, params, body, query });
-      if (result instanceof RawResponse) return { statusCode: result.status, headers: { 'content-type': result.contentType, 'cache-control': 'no-store' }, body: result.body };
+      const result = await r.handle({ principal, params, body, query, request: { baseUrl: publicBaseUrl(event) } });
+      if (result instanceof RawResponse) return { statusCode: result.status, headers: { 'content-type': result.contentType, 'cache-control': 'no-store', ...result.headers }, body: result.body };
       return json(r.status ?? 200, result);
     } catch (error) {
       return errorResponse(error, requestId, options.onError);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Brand } from '../domain/brand.ts';
 import { Goal } from '../domain/goal.ts';
 import { Post } from '../domain/post.ts';
@@ -42,7 +42,7 @@ export function managementRoutes(m: Management, version: string, more: readonly 
       handle: ({ principal, params, body }) => m.updateBrand(principal, params.brandId!, body),
     }),
     route({
-      method: 'POST', path: '/v1/brands/{brandId}/keys', summary: 'Create a brand API key (admin); the key is shown once', auth: true, status: 201, body: CreateKeyInput, response: KeyCreated,
+      method: 'POST', path: '/v1/brands/{brandId}/keys', summary: 'Create a brand API key (admin); the key is shown once', auth: true, status: 201, body: CreateKeyInput.optional(), response: KeyCreated,
       handle: ({ principal, params, body }) => m.createBrandKey(principal, params.brandId!, body ?? {}),
     }),
     route({

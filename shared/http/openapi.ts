@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route } from './http-api.ts';
 
 const ErrorBody = z.object({
@@ -34,6 +34,9 @@ export function openApiDocument(routes: readonly Route[], info: { title: string;
       responses: {
         [status]: { description: 'OK', ...(r.response && { content: { 'application/json': { schema: schemaOf(r.response, 'output') } } }) },
         ...errors,
+        ...Object.fromEntries(
+          Object.entries(r.responses ?? {}).map(([code, x]) => [code, { description: x.description, ...(x.contentType && { content: { [x.contentType]: { schema: { type: 'string' } } } }) }]),
+        ),
       },
     };
   }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ReportRecord } from '../data/report-store.ts';
 import { SendReportInput, type WeeklyReports } from '../use-cases/reports.ts';
 import { RawResponse, route, type Route } from './http-api.ts';

@@ -169,6 +169,7 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
   const facebook: PlatformClient = {
     platform: 'facebook',
     unknownOutcome: 'duplicate-detect',
+    replyUnknownOutcome: 'review',
     async publish(req) {
       const page = req.account.platformAccountId;
       const image = req.media.find((m) => m.kind === 'image');
@@ -217,6 +218,7 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
     platform: 'instagram',
     // Containers are single-use: publishing the same container twice cannot double-post.
     unknownOutcome: 'idempotent-retry',
+    replyUnknownOutcome: 'review',
     async publish(req) {
       const ig = encodeURIComponent(req.account.platformAccountId);
       const root = base('instagram', `https://graph.instagram.com/${GRAPH_VERSION}`);
@@ -296,6 +298,7 @@ export function createPlatformClients(options: ClientOptions = {}): Record<Platf
   const linkedin: PlatformClient = {
     platform: 'linkedin',
     unknownOutcome: 'duplicate-detect',
+    replyUnknownOutcome: 'review',
     async publish(req) {
       const author = req.account.platformAccountId.startsWith('urn:li:') ? req.account.platformAccountId : `urn:li:organization:${req.account.platformAccountId}`;
       const root = base('linkedin', 'https://api.linkedin.com');

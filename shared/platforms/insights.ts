@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PostMetrics } from '../domain/metrics.ts';
 import type { Platform } from '../domain/primitives.ts';
 

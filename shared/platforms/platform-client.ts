@@ -71,6 +71,12 @@ export type UnknownOutcomePolicy = 'idempotent-retry' | 'duplicate-detect' | 're
 export interface PlatformClient {
   platform: Platform;
   unknownOutcome: UnknownOutcomePolicy;
+  /**
+   * The same for replies, where it differs: comments on Facebook, Instagram and
+   * LinkedIn have no idempotency key and no duplicate check, so a reply whose
+   * outcome is unknown is parked for review rather than sent again.
+   */
+  replyUnknownOutcome?: UnknownOutcomePolicy;
   /** Publishes; when the platform answers "duplicate" and names the live post, resolves with it. */
   publish(req: PublishRequest): Promise<Published>;
   /** Answers a comment; the same failure classes as `publish`. */

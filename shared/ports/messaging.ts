@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DomainEvent } from '../domain/events.ts';
 import { Id } from '../domain/primitives.ts';
 

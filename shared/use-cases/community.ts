@@ -1,26 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import type { Brand } from '../domain/brand.ts';
 import { classifyComment } from '../domain/classify.ts';
 import type { Clock } from '../domain/clock.ts';
-import { commentIdOf, needsAttention, responseBucket, type Comment, type IncomingComment } from '../domain/comment.ts';
+import { commentIdOf, needsAttention, type Comment, type IncomingComment } from '../domain/comment.ts';
 import { commentAlertMail } from '../domain/alerts.ts';
-import { ConcurrentModificationError } from '../domain/errors.ts';
 import type { EventDetail } from '../domain/events.ts';
 import { localDate } from '../domain/local-time.ts';
 import type { CommunityStore, Deltas } from '../data/community-store.ts';
-import { keys } from '../data/keys.ts';
-import type { Key, Tally } from '../data/tally.ts';
 import type { Repository } from '../data/repository.ts';
 import type { EventPublisher, Mailer } from '../ports/messaging.ts';
+import { claimCommentRecount, commentCounting, receivedDeltas, recordFirstResponse } from './comment-counting.ts';
+import { Counting, newToken, RetryLater } from './counting.ts';
+
+export { claimCommentRecount, commentCounting, receivedDeltas, recordFirstResponse, responseDeltas } from './comment-counting.ts';
+export { Counting, newToken, RECOUNT_AFTER_MS, RetryLater } from './counting.ts';
 
 /** At most one negative-comment alert mail per brand in this window. */
 export const ALERT_WINDOW_MS = 15 * 60_000;
-/**
- * A comment stored but not yet counted is only recounted once the worker that
- * stored it must have stopped (longer than the ingest function's timeout);
- * until then a redelivery is handed back to the queue.
- */
-export const RECOUNT_AFTER_MS = 2 * 60_000;
 const MAX_PENDING_IN_ALERT = 50;
 const CACHE_MS = 60_000;
 
@@ -34,47 +29,6 @@ export interface CommunityDeps {
 }
 
 export type IngestResult = 'stored' | 'duplicate' | 'response' | 'ignored';
-
-/** Thrown for a record that must come back later (the queue redelivers it). */
-export class RetryLater extends Error {
-  override name = 'RetryLater';
-}
-
-export const newToken = () => randomBytes(9).toString('base64url');
-
-/**
- * Decides, for an item found already stored, whether its count landed (see
- * Tally): counted, or taken over for a recount under a new token — only once
- * its writer must have stopped; until then RetryLater hands the message back.
- */
-export class Counting {
-  constructor(private readonly deps: { tally: Tally; clock: Clock; recountAfterMs?: number | undefined }) {}
-
-  async claimRecount(item: { key: Key; attribute: string; token: string | undefined; since: string; label: string }, day: Key, token: string): Promise<'counted' | 'recount'> {
-    if (!item.token || (await this.deps.tally.applied(day, item.token))) return 'counted';
-    const age = this.deps.clock.now().getTime() - Date.parse(item.since);
-    if (age < (this.deps.recountAfterMs ?? RECOUNT_AFTER_MS)) throw new RetryLater(`${item.label}: stored ${Math.round(age / 1000)} s ago and not counted yet`);
-    if (!(await this.deps.tally.moveToken(item.key, item.attribute, item.token, token))) throw new RetryLater(`${item.label}: recounted by another worker`);
-    return 'recount';
-  }
-}
-
-/** Counting for a comment's own item and its brand's day. */
-export const commentCounting = (deps: Pick<CommunityDeps, 'community' | 'clock' | 'recountAfterMs'>) => new Counting({ tally: deps.community.tally, clock: deps.clock, recountAfterMs: deps.recountAfterMs });
-export async function claimCommentRecount(counting: Counting, comment: Comment, attribute: 'countToken' | 'responseToken', date: string, token: string, since: string) {
-  return counting.claimRecount({ key: keys.comment(comment.id), attribute, token: comment[attribute], since, label: `comment ${comment.id}` }, keys.commentDay(comment.brandId, date, comment.platform), token);
-}
-
-/** The deltas a new comment adds to its day. */
-export function receivedDeltas(c: Pick<Comment, 'sentiment' | 'intent'>): Deltas {
-  return { received: 1, [`s_${c.sentiment}`]: 1, [`i_${c.intent}`]: 1 };
-}
-
-/** The deltas a first response adds to the day the comment was received. */
-export function responseDeltas(c: Pick<Comment, 'sentiment' | 'receivedAt'>, firstResponseAt: string): Deltas {
-  const minutes = Math.max(0, (Date.parse(firstResponseAt) - Date.parse(c.receivedAt)) / 60_000);
-  return { answered: 1, ...(c.sentiment === 'negative' && { answeredNegative: 1 }), [`frt_${responseBucket(minutes)}`]: 1 };
-}
 
 class TtlCache<V> {
   readonly #map = new Map<string, { value: V; at: number }>();
@@ -246,45 +200,6 @@ export function isOwn(c: IncomingComment): boolean {
   if (c.author.id === c.platformAccountId) return true;
   const org = (id: string) => /^urn:li:organization:(\d+)$/.exec(id)?.[1] ?? id;
   return c.platform === 'linkedin' && org(c.author.id) === org(c.platformAccountId);
-}
-
-/**
- * Sets the comment's first response (if it has none) and counts it on the day
- * the comment was received: answered, answered negatives, the response-time
- * histogram. Safe to call again for the same comment.
- */
-export async function recordFirstResponse(
-  deps: Pick<CommunityDeps, 'community' | 'clock'>,
-  counting: Counting,
-  brand: Brand,
-  comment: Comment,
-  at: string,
-  change: (c: Comment) => Comment = (c) => c,
-): Promise<Comment> {
-  const date = localDate(new Date(comment.receivedAt), brand.timezone);
-  let current = comment;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    try {
-      if (current.firstResponseAt) {
-        // Answered before: make sure that answer was counted, then apply the change.
-        const token = newToken();
-        if ((await claimCommentRecount(counting, current, 'responseToken', date, token, current.updatedAt)) === 'recount') {
-          await deps.community.applyToDay(brand.id, date, current.platform, responseDeltas(current, current.firstResponseAt), token);
-          current = (await deps.community.getComment(comment.id)) ?? current;
-        }
-        const changed = change(current);
-        return changed === current ? current : await deps.community.saveComment(changed, current.version);
-      }
-      const token = newToken();
-      const saved = await deps.community.saveComment({ ...change(current), firstResponseAt: at, responseToken: token }, current.version);
-      await deps.community.applyToDay(brand.id, date, saved.platform, responseDeltas(saved, at), token);
-      return saved;
-    } catch (e) {
-      if (!(e instanceof ConcurrentModificationError)) throw e;
-      current = (await deps.community.getComment(comment.id)) ?? current;
-    }
-  }
-  throw new Error(`comment ${comment.id}: too many concurrent writes`);
 }
 
 /**

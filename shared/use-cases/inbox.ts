@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Brand } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
 import { CommentStatus, Intent, Sentiment, toView, type Comment, type CommentReply, type CommentView } from '../domain/comment.ts';
@@ -12,7 +12,8 @@ import type { Page, PageRequest } from '../data/pagination.ts';
 import type { Repository } from '../data/repository.ts';
 import { DuplicateError, PublishError, type PlatformClient } from '../platforms/platform-client.ts';
 import type { MessageQueue } from '../ports/messaging.ts';
-import { commentCounting, type Counting, recordFirstResponse } from './community.ts';
+import { commentCounting, recordFirstResponse } from './comment-counting.ts';
+import { RetryLater, type Counting } from './counting.ts';
 import type { Principal } from './management.ts';
 import { TokenKeeper, type CommunityPlatformDeps } from './tokens.ts';
 
@@ -160,6 +161,9 @@ export class ReplyPublisher {
   async handle(msg: ReplyMessage): Promise<ReplyOutcome> {
     const comment = await this.deps.community.getComment(msg.commentId);
     const reply = comment?.reply;
+    // The request is put on the queue before it is recorded, so its message can arrive first: until the
+    // request is there (or replaced), the message comes back; one never recorded ends in the dead-letter queue.
+    if (comment && (!reply || (reply.requestId !== msg.requestId && reply.status === 'failed'))) throw new RetryLater(`reply ${msg.requestId} to comment ${msg.commentId} is not recorded yet`);
     if (!comment || !reply || reply.requestId !== msg.requestId) return 'skipped';
     const now = this.deps.clock.now();
     if (reply.status === 'published') return reply.announced ? 'skipped' : (await this.#announce(comment), 'announced');
@@ -181,7 +185,8 @@ export class ReplyPublisher {
     }), comment);
     if (!claimed) return 'skipped';
     const mine = (r: CommentReply) => r.status === 'publishing' && r.attemptId === attemptId;
-    if (unknown && client.unknownOutcome === 'review') {
+    const review = (client.replyUnknownOutcome ?? client.unknownOutcome) === 'review';
+    if (unknown && review) {
       return this.#finish(msg, 'needs_review', 'an earlier attempt stopped without a result, and this platform cannot tell whether it was sent', mine);
     }
 
@@ -234,8 +239,9 @@ export class ReplyPublisher {
 
   async #failure(msg: ReplyMessage, e: PublishError, mine: (r: CommentReply) => boolean, reply: CommentReply, client: PlatformClient): Promise<ReplyOutcome> {
     if (e.kind === 'definite') return this.#finish(msg, 'failed', e.message, mine);
-    if (e.kind === 'unknown' && client.unknownOutcome === 'review') return this.#finish(msg, 'needs_review', e.message, mine);
-    if (reply.attempts >= (this.deps.maxAttempts ?? 8)) return this.#finish(msg, e.kind === 'unknown' ? 'needs_review' : 'failed', `gave up after ${reply.attempts} attempts: ${e.message}`, mine);
+    if (e.kind === 'unknown' && (client.replyUnknownOutcome ?? client.unknownOutcome) === 'review') return this.#finish(msg, 'needs_review', e.message, mine);
+    // An earlier attempt whose outcome was unknown may have gone out: that needs a person, not "failed".
+    if (reply.attempts >= (this.deps.maxAttempts ?? 8)) return this.#finish(msg, e.kind === 'unknown' || reply.outcomeUnknown ? 'needs_review' : 'failed', `gave up after ${reply.attempts} attempts: ${e.message}`, mine);
     const backoffMs = e.options.retryAfterMs ?? Math.min(15 * 60_000, 5_000 * 2 ** Math.max(0, reply.attempts - 1));
     const back = await this.#update(msg, mine, (r) => {
       const { leaseUntil: _l, ...rest } = r;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { computeKpis, type DayFigures, type KpiReport, type PostFigures } from '../domain/kpis.ts';
@@ -10,7 +10,9 @@ import type { MetricDay, MetricsStore } from '../data/metrics-store.ts';
 import type { Repository } from '../data/repository.ts';
 import type { Principal } from './management.ts';
 
-export const KpiQuery = z.object({ from: CalendarDate.optional(), to: CalendarDate.optional() }).strict();
+/** Days are keyed by ISO date text, which sorts as time only within four-digit years: periods stay well inside them. */
+const KpiDate = CalendarDate.refine((d) => d >= '1970-01-01' && d <= '2999-12-31', { error: 'must be a date from 1970-01-01 to 2999-12-31' });
+export const KpiQuery = z.object({ from: KpiDate.optional(), to: KpiDate.optional() }).strict();
 
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;

@@ -1,9 +1,18 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountStatus } from '../domain/account.ts';
 import { BrandFields, BrandPatch } from '../domain/brand.ts';
 import { GoalFields } from '../domain/goal.ts';
 import { Media, PostStatus } from '../domain/post.ts';
 import { Id, Platform, TimeZone } from '../domain/primitives.ts';
+import { publicUrlProblem } from '../domain/public-url.ts';
+
+/** A URL Paylaş or a platform will fetch: besides being http(s), it must name a public host (see public-url.ts). */
+const publicHost = (url: string, ctx: z.RefinementCtx, path: (string | number)[] = []) => {
+  // Other schemes and non-URLs are refused by the URL rule itself, with its own message.
+  const problem = URL.canParse(url) && /^https?:$/.test(new URL(url).protocol) ? publicUrlProblem(url) : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+};
+const PublicMedia = Media.extend({ url: Media.shape.url.superRefine((url, ctx) => publicHost(url, ctx)) });
 
 /** What the management API and the CLI accept. Each is also published in the OpenAPI document. */
 
@@ -21,7 +30,13 @@ export const CreateAccountInput = z
     platformAccountId: z.string().trim().min(1).max(200),
     handle: z.string().trim().min(1).max(200),
     /** Tokens for the platform; kept in the secret store, never in the table, never echoed. */
-    credentials: z.record(z.string().min(1).max(100), z.string().max(8192)).optional(),
+    credentials: z
+      .record(z.string().min(1).max(100), z.string().max(8192))
+      .superRefine((c, ctx) => {
+        // The server calls these with the account's tokens.
+        for (const key of ['instanceUrl', 'pdsUrl']) if (c[key] !== undefined) publicHost(c[key], ctx, [key]);
+      })
+      .optional(),
   })
   .strict();
 export type CreateAccountInput = z.input<typeof CreateAccountInput>;
@@ -31,7 +46,7 @@ const TargetInput = z
     accountId: Id,
     /** Overrides the post's text for this account. */
     text: z.string().max(65_536).optional(),
-    media: z.array(Media).max(20).optional(),
+    media: z.array(PublicMedia).max(20).optional(),
   })
   .strict();
 

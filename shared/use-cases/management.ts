@@ -1,6 +1,7 @@
-import { accountSecretName, adminKeySecretName } from '../config/secret-names.ts';
+import { accountSecretName } from '../config/secret-names.ts';
 import type { Account } from '../domain/account.ts';
-import { hashApiKey, newApiKey, sameKey } from '../domain/api-key.ts';
+import { hashApiKey, newApiKey } from '../domain/api-key.ts';
+import { AdminKey } from './admin-key.ts';
 import type { Brand } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ForbiddenError, NotFoundError, StateConflictError, UnauthorizedError, ValidationError, type FieldIssue } from '../domain/errors.ts';
@@ -60,17 +61,17 @@ const viewAccount = ({ credentialRef, ...a }: Account): AccountView => ({ ...a, 
  * brand's resources answer "not found", exactly like resources that do not exist.
  */
 export class Management {
-  #adminKey: Promise<string | undefined> | undefined;
+  readonly #adminKey: AdminKey;
 
-  constructor(private readonly deps: ManagementDeps) {}
+  constructor(private readonly deps: ManagementDeps) {
+    this.#adminKey = new AdminKey(deps.secrets, deps.secretsPrefix);
+  }
 
   // ---- authentication ---------------------------------------------------
 
   async authenticate(key: string | undefined): Promise<Principal> {
     if (!key) throw new UnauthorizedError('missing API key: send Authorization: Bearer <key>');
-    this.#adminKey ??= this.deps.secrets.get(adminKeySecretName(this.deps.secretsPrefix));
-    const admin = await this.#adminKey;
-    if (admin && sameKey(key, admin)) return { kind: 'admin' };
+    if (await this.#adminKey.matches(key)) return { kind: 'admin' };
     const record = await this.deps.repo.getApiKeyByHash(hashApiKey(key));
     if (record) return { kind: 'brand', brandId: record.brandId };
     throw new UnauthorizedError('invalid API key');
@@ -196,9 +197,13 @@ export class Management {
     const accounts = await this.deps.repo.listAccounts(brand.id);
     const errors: FieldIssue[] = [];
     const prepared: NewPost[] = [];
+    // A line break inside a quoted cell stays in that cell: a record's spreadsheet row is its line less the breaks in the cells above it.
+    const breaksIn = (fields: string[]) => fields.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
+    let breaks = breaksIn(header.fields);
     for (const row of rows) {
       const cell = (name: string) => (row.fields[columns.indexOf(name)] ?? '').trim();
-      const where = `row ${row.line}`;
+      const where = `row ${row.line - breaks}`;
+      breaks += breaksIn(row.fields);
       const rowIssues: FieldIssue[] = [];
       const collect = (e: unknown) => {
         if (!(e instanceof ValidationError)) throw e;

@@ -8,7 +8,7 @@ import type { MetricsStore } from '../data/metrics-store.ts';
 import type { PostRef, Repository } from '../data/repository.ts';
 import { PublishError } from '../platforms/platform-client.ts';
 import type { EventPublisher } from '../ports/messaging.ts';
-import { Counting, newToken, RetryLater } from './community.ts';
+import { Counting, newToken, RetryLater } from './counting.ts';
 import { TokenKeeper, type TokenDeps } from './tokens.ts';
 
 export interface MetricsDeps {

@@ -38,6 +38,15 @@ export interface PublishingDeps extends DispatchDeps {
   crash?: (point: CrashPoint, target: PublishMessage) => void;
   /** Waits real time (the last sub-second before a post is due). */
   sleep?: (ms: number) => Promise<void>;
+  /** Told of every final outcome (for operational metrics). */
+  observe?: (o: PublishObservation) => void;
+}
+
+/** A target that reached a final state in this attempt; `lagMs` is from its scheduled time to the platform accepting it. */
+export interface PublishObservation {
+  outcome: 'published' | 'failed' | 'needs_review';
+  platform: Platform;
+  lagMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -114,19 +123,27 @@ export class Dispatcher {
   async #dispatch(post: Post, brand: Brand | undefined, now: Date): Promise<'dispatched' | 'late' | 'missed' | 'lostRace'> {
     const lateMs = now.getTime() - Date.parse(post.scheduledAt);
     const graceMs = (brand?.latePolicy.graceSeconds ?? 300) * 1000;
-    if (lateMs > graceMs && brand?.latePolicy.mode === 'mark_missed') {
-      try {
-        const missed = await this.deps.repo.savePost(transitionPost(post, 'missed', now), post.version);
-        await this.deps.events.publish([{ type: 'PostMissed', detail: { postId: post.id, brandId: post.brandId, scheduledAt: post.scheduledAt, detectedAt: now.toISOString() } }]);
-        await sendAlert(this.deps, 'missed', missed, undefined, `${Math.round(lateMs / 60_000)} min late; policy: mark missed`);
+    try {
+      // Marked missed by an earlier run that stopped before its alert went out: announce it now.
+      if (post.status === 'missed') return (await this.#announceMissed(post, now), 'missed');
+      if (lateMs > graceMs && brand?.latePolicy.mode === 'mark_missed') {
+        await this.#announceMissed(await this.deps.repo.savePost(transitionPost(post, 'missed', now), post.version), now);
         return 'missed';
-      } catch (e) {
-        if (e instanceof ConcurrentModificationError) return 'lostRace';
-        throw e;
       }
+    } catch (e) {
+      if (e instanceof ConcurrentModificationError) return 'lostRace';
+      throw e;
     }
     if (!(await enqueueAndClaim(this.deps, post, now))) return 'lostRace';
     return lateMs > graceMs ? 'late' : 'dispatched';
+  }
+
+  /** PostMissed and the alert mail, then the `announced` mark that takes the post out of the due index; a crash before the mark repeats them. */
+  async #announceMissed(post: Post, now: Date): Promise<void> {
+    const lateMs = now.getTime() - Date.parse(post.scheduledAt);
+    await this.deps.events.publish([{ type: 'PostMissed', detail: { postId: post.id, brandId: post.brandId, scheduledAt: post.scheduledAt, detectedAt: now.toISOString() } }]);
+    await sendAlert(this.deps, 'missed', post, undefined, `${Math.round(lateMs / 60_000)} min late; policy: mark missed`);
+    await this.deps.repo.savePost({ ...post, targets: post.targets.map((t) => (t.status === 'missed' ? { ...t, announced: true } : t)) }, post.version);
   }
 }
 
@@ -282,6 +299,7 @@ export class Publisher {
       post,
     );
     if (!published) return 'skipped';
+    this.deps.observe?.({ outcome: 'published', platform: target.platform, lagMs: now.getTime() - Date.parse(post.scheduledAt) });
     this.deps.crash?.('after-write', msg);
     await this.#announce(published, published.targets.find((t) => t.accountId === msg.accountId)!);
     return 'published';
@@ -305,7 +323,8 @@ export class Publisher {
     }
     if (e.kind === 'unknown' && client.unknownOutcome === 'review') return this.#finish(msg, 'needs_review', e.message, mine);
     if (target.attempts >= this.#maxAttempts) {
-      return this.#finish(msg, e.kind === 'unknown' ? 'needs_review' : 'failed', `gave up after ${target.attempts} attempts: ${e.message}`, mine);
+      // An earlier attempt whose outcome was unknown may have gone out: that needs a person, not "failed".
+      return this.#finish(msg, e.kind === 'unknown' || target.outcomeUnknown ? 'needs_review' : 'failed', `gave up after ${target.attempts} attempts: ${e.message}`, mine);
     }
     // Retryable, or unknown on a platform that can settle it: hand back and try again later.
     const now = this.deps.clock.now();
@@ -324,6 +343,7 @@ export class Publisher {
     const post = await this.#update(msg, mine, (p, t) => transitionTarget(p, t.accountId, to, now, { error: reason.slice(0, 2000), leaseUntil: undefined }));
     if (!post) return 'skipped';
     const target = post.targets.find((t) => t.accountId === msg.accountId)!;
+    this.deps.observe?.({ outcome: to, platform: target.platform });
     await this.#announce(post, target, reauth);
     return to;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Brand } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, StateConflictError, ValidationError } from '../domain/errors.ts';
@@ -15,7 +15,7 @@ import type { MetricsStore } from '../data/metrics-store.ts';
 import type { ReportRecord, ReportStore } from '../data/report-store.ts';
 import type { Repository } from '../data/repository.ts';
 import type { EventPublisher, Mailer } from '../ports/messaging.ts';
-import { RetryLater } from './community.ts';
+import { RetryLater } from './counting.ts';
 import { KpiService } from './kpis.ts';
 import type { Principal } from './management.ts';
 
@@ -85,7 +85,8 @@ export class WeeklyReports {
     const [{ kpis, days }, communityDays, negatives] = await Promise.all([
       this.#kpis.withDays({ kind: 'admin' }, brand.id, { from, to }),
       this.deps.community.listDays(brand.id, prevFrom, to),
-      this.deps.community.listComments({ brandId: brand.id, sentiment: 'negative', status: 'open', from: new Date(`${addDays(from, -1)}T00:00:00.000Z`), to: new Date(`${addDays(to, 1)}T23:59:59.999Z`) }, { limit: 20 }),
+      // A day of margin on each side for the brand's time zone; the local dates are checked below.
+      this.deps.community.listAwaitingAnswer(brand.id, new Date(`${addDays(from, -1)}T00:00:00.000Z`), new Date(`${addDays(to, 1)}T23:59:59.999Z`), 20),
     ]);
     const postIds = [...new Set([...kpis.topPosts, ...kpis.bottomPosts].map((p) => p.postId))];
     const posts = await Promise.all(postIds.map((id) => this.deps.repo.getPost(id)));
@@ -106,8 +107,8 @@ export class WeeklyReports {
       daily: dailySeries(days, from, to),
       community: summariseCommunity(communityDays, from, to),
       previousCommunity: summariseCommunity(communityDays, prevFrom, addDays(from, -1)),
-      unansweredNegatives: negatives.items
-        .filter((c) => !c.firstResponseAt && local(c.receivedAt) >= from && local(c.receivedAt) <= to)
+      unansweredNegatives: negatives
+        .filter((c) => local(c.receivedAt) >= from && local(c.receivedAt) <= to)
         .slice(0, 5)
         .map((c) => ({ platform: c.platform, author: c.author.handle ?? c.author.name ?? c.author.id, text: c.text, ...(c.url && { url: c.url }), receivedAt: c.receivedAt })),
       postTitles,
@@ -127,7 +128,9 @@ export class WeeklyReports {
     const { brandId, week, force } = parseOrThrow(SendReportInput, input, 'report');
     const brand = await this.#brand(p, brandId);
     const w = this.#week(brand, week);
-    const outcome = await this.send(brand.id, w, { force: force === true });
+    const outcome = await this.send(brand.id, w, { force: force === true }).catch((e: unknown) => {
+      throw e instanceof RetryLater ? new StateConflictError(`${e.message}; try again in a minute`) : e;
+    });
     const record = await this.deps.reports.get(brandId, w);
     return { brandId, week: w, outcome, ...(record && { record }) };
   }

@@ -17,7 +17,7 @@
  * - Text is kept as given; only Mastodon's HTML is converted to plain text.
  *   Empty display names / handles are treated as absent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Instant, type Platform } from '../domain/primitives.ts';
 import type { WebhookSource } from './signatures.ts';
 import type { IncomingComment } from '../domain/comment.ts';

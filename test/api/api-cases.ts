@@ -137,6 +137,55 @@ export function apiCases(getDriver: () => ApiDriver): void {
     });
   });
 
+  describe('connecting accounts', () => {
+    it('gives a brand key its consent link (or names the missing app credential), keeps other brands out, and refuses what cannot be connected', async () => {
+      const a = await brandWithAccount('connecta');
+      const b = await brandWithAccount('connectb');
+      const key = (await api().request('POST', `/v1/brands/${a.brand.id}/keys`, { body: {} })).body.key as string;
+      const startUrl = (platform: string, brandId: string, extra = '') => `/v1/connect/${platform}/start?brandId=${brandId}&redirect=false${extra}`;
+      expect((await api().request('GET', startUrl('sandbox', a.brand.id), { key: null })).status).toBe(401);
+      const foreign = await api().request('GET', startUrl('sandbox', b.brand.id), { key });
+      expect(foreign.status).toBe(404);
+      expect(foreign.body.error.code).toBe('not_found');
+
+      const own = await api().request('GET', startUrl('sandbox', a.brand.id), { key });
+      if (own.status === 200) {
+        // An install with the sandbox app configured (the local twin generates it).
+        const link = new URL(own.body.authorizeUrl);
+        expect(link.pathname).toMatch(/\/sandbox\/oauth\/authorize$/);
+        expect(link.searchParams.get('redirect_uri')).toBe(own.body.redirectUri);
+        expect(own.body.redirectUri).toMatch(/\/v1\/connect\/sandbox\/callback$/);
+        expect(link.searchParams.get('code_challenge_method')).toBe('S256');
+        expect(link.searchParams.get('state')).toMatch(/^[\w-]{22}\.\d{10}\.[\w-]{43}$/);
+        expect(link.searchParams.get('client_id')).toBeTruthy();
+        expect(own.body.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+      } else {
+        expect(own.status).toBe(503);
+        expect(own.body.error).toMatchObject({ code: 'not_configured', details: { missing: 'SANDBOX_CLIENT_ID' } });
+        expect(own.body.error.message).toContain('SANDBOX_CLIENT_ID');
+      }
+
+      const tiktok = await api().request('GET', startUrl('tiktok', a.brand.id));
+      expect(tiktok.status).toBe(400);
+      expect(tiktok.body.error.details[0]).toMatchObject({ path: 'platform', message: expect.stringContaining('not a platform Paylaş publishes to') });
+      expect((await api().request('GET', startUrl('bluesky', a.brand.id))).body.error.details[0].message).toContain('POST /v1/connect/bluesky');
+      expect((await api().request('GET', startUrl('mastodon', a.brand.id))).body.error.details[0].path).toBe('instance');
+      expect((await api().request('GET', startUrl('x', a.brand.id, '&pageId=123'))).body.error.details[0].path).toBe('pageId');
+      expect((await api().request('GET', `/v1/connect/sandbox/start?brandId=${a.brand.id}&surprise=1`)).status).toBe(400);
+
+      // Bluesky takes an app password only; an account password is refused before anything is sent, and never echoed.
+      const bluesky = await api().request('POST', '/v1/connect/bluesky', { key, body: { brandId: a.brand.id, identifier: 'connecta.bsky.social', appPassword: 'hunter2-my-real-password' } });
+      expect(bluesky.status).toBe(400);
+      expect(bluesky.body.error.details[0].path).toBe('appPassword');
+      expect(JSON.stringify(bluesky.body)).not.toContain('hunter2');
+      expect((await api().request('POST', '/v1/connect/bluesky', { key, body: { brandId: b.brand.id, identifier: 'connectb.bsky.social', appPassword: 'abcd-efgh-ijkl-mnop' } })).status).toBe(404);
+
+      const doc = (await api().request('GET', '/v1/openapi.json', { key: null })).body;
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/connect/{platform}/start', '/v1/connect/{platform}/callback', '/v1/connect/bluesky']));
+      expect(doc.paths['/v1/connect/{platform}/callback'].get.security).toBeUndefined();
+    });
+  });
+
   describe('posts', () => {
     it('schedules a local time in the brand zone, lists by range and status, edits and cancels', async () => {
       const { brand, account } = await brandWithAccount('posts');

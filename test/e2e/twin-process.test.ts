@@ -1,10 +1,13 @@
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '#infra/repo-root.ts';
+import { LOCAL_AWS } from '#infra/twin/local-services.ts';
 import { wiring } from '#infra/wiring/wiring.ts';
 import { apiCases } from '#test/api/api-cases.ts';
 import { headersFor, type ApiDriver } from '#test/api/driver.ts';
@@ -17,7 +20,7 @@ let twin: TwinProcess;
 
 beforeAll(async () => {
   twin = await startTwinProcess(home);
-});
+}, 180_000);
 afterAll(async () => {
   await twin?.stop();
   rmSync(home, { recursive: true, force: true });
@@ -100,7 +103,7 @@ describe('the local twin as a process', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:1/);
     expect((await cliRun(['--help'])).code).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('publishing in the twin', () => {
@@ -236,6 +239,72 @@ describe('performance in the twin', () => {
   });
 });
 
+describe('operations in the twin', () => {
+  it('shows and redrives a dead-letter queue, and replays the archive without doubling anything, from the CLI', async () => {
+    const brands = (await driver().request('GET', '/v1/brands?limit=100')).body.items as { id: string; name: string }[];
+    const demo = brands.find((b) => b.name === 'Demo Kahve')!;
+    const account = ((await driver().request('GET', `/v1/brands/${demo.id}/accounts`)).body.items as { id: string; platformAccountId: string }[])[0]!;
+    const commentsOf = async () => ((await driver().request('GET', `/v1/comments?brandId=${demo.id}&limit=100`)).body.items as { text: string }[]).filter((c) => c.text.startsWith('Kuyrukta kalmıştı'));
+    const adminEnv = { PAYLAS_URL: twin.urls.api, PAYLAS_API_KEY: twin.adminKey };
+    const start = new Date(Date.now() - 1000).toISOString();
+
+    // A comment event that failed every retry: it waits in comments-dlq.
+    const now = new Date().toISOString();
+    const event = {
+      version: '0', id: randomUUID(), 'detail-type': 'CommentReceived', source: 'paylas', account: '000000000000', time: now.replace(/\.\d{3}Z$/, 'Z'), region: LOCAL_AWS.region, resources: [],
+      detail: { brandId: demo.id, accountId: account.id, deliveredAt: now, comment: { platform: 'sandbox', platformAccountId: account.platformAccountId, platformCommentId: `dlq-${Date.now()}`, platformPostId: 'p1', text: 'Kuyrukta kalmıştı ama geldi', author: { id: 'fan-dlq' }, createdAt: now } },
+    };
+    const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: twin.urls.aws });
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'comments-dlq' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(event) }));
+    sqs.destroy();
+
+    expect((await cliRun(['dlq', 'list'], { PAYLAS_URL: twin.urls.api, PAYLAS_API_KEY: 'wrong' })).code).toBe(1);
+    const listed = await cliRun(['--json', 'dlq', 'list'], adminEnv);
+    expect(listed.code, listed.stderr).toBe(0);
+    const queues = JSON.parse(listed.stdout).items as { name: string; messages: number; source?: string }[];
+    expect(queues.map((q) => q.name).sort()).toEqual(['delivery-dlq', ...Object.keys(wiring.queues).map((q) => `${q}-dlq`)].sort());
+    expect(queues.find((q) => q.name === 'comments-dlq')).toMatchObject({ messages: 1, source: 'comments' });
+    const shown = await cliRun(['dlq', 'show', 'comments-dlq'], adminEnv);
+    expect(shown.stdout).toContain('Kuyrukta kalmıştı');
+    // A brand key is not an operator's.
+    const brandKey = (await driver().request('POST', `/v1/brands/${demo.id}/keys`, { body: { label: 'ops-test' } })).body.key as string;
+    expect((await cliRun(['dlq', 'list'], { PAYLAS_URL: twin.urls.api, PAYLAS_API_KEY: brandKey })).code).toBe(1);
+    expect((await cliRun(['dlq', 'redrive', 'delivery-dlq'], adminEnv)).stderr).toMatch(/no source queue/);
+
+    const redriven = await cliRun(['dlq', 'redrive', 'comments-dlq'], adminEnv);
+    expect(redriven.code, redriven.stderr).toBe(0);
+    expect(redriven.stdout).toContain('back to comments');
+    await waitFor(async () => ((await commentsOf()).length === 1 ? true : undefined), 'the redriven comment to be stored', 30_000);
+    expect(JSON.parse((await cliRun(['--json', 'dlq', 'list'], adminEnv)).stdout).items.find((q: { name: string }) => q.name === 'comments-dlq').messages).toBe(0);
+
+    // A comment that comes the usual way (signed webhook → bus), so the archive holds its event.
+    await fetch(`${twin.urls.sandbox}/_sandbox/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'sandbox', account: account.platformAccountId, postId: 'p1', text: 'Kuyrukta kalmıştı, bu da webhook ile' }),
+    });
+    await waitFor(async () => ((await commentsOf()).length === 2 ? true : undefined), 'the webhook comment to be stored', 30_000);
+    const busEvents = async () => ((await (await fetch(`${twin.urls.api}/_twin`)).json()) as { busEvents: number }).busEvents;
+    const before = await busEvents();
+
+    // Replaying everything since the test began delivers those events again; nothing doubles.
+    await new Promise((r) => setTimeout(r, 1100));
+    const replay = await cliRun(['--json', 'events', 'replay', '--from', start, '--to', new Date().toISOString()], adminEnv);
+    expect(replay.code, replay.stderr).toBe(0);
+    const name = JSON.parse(replay.stdout).name as string;
+    const status = await waitFor(async () => {
+      const out = JSON.parse((await cliRun(['--json', 'events', 'replay-status', name], adminEnv)).stdout) as { state: string };
+      return out.state === 'COMPLETED' ? out : undefined;
+    }, 'the replay to complete', 30_000);
+    expect(status.state).toBe('COMPLETED');
+    expect(await busEvents()).toBeGreaterThan(before);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await commentsOf()).toHaveLength(2);
+    expect((await cliRun(['events', 'replay', '--from', 'yesterday', '--to', 'now'], adminEnv)).code).toBe(2);
+  }, 120_000);
+});
+
 describe('management API, local twin over HTTP', () => apiCases(driver));
 
 describe('restart', () => {
@@ -247,5 +316,5 @@ describe('restart', () => {
     const after = (await driver().request('GET', '/v1/brands?limit=100')).body.items;
     expect(after).toHaveLength(before);
     expect(twin.output()).toContain('nothing seeded');
-  });
+  }, 240_000);
 });

@@ -1,52 +1,14 @@
-import { App, Duration, type CfnResource } from 'aws-cdk-lib';
+import { Duration, type CfnResource } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/build-app.ts';
-import { REPO_ROOT } from '#infra/repo-root.ts';
+import { describe, expect, it } from 'vitest';
 import { defineWiring, wiringProblems, type Wiring } from '#infra/wiring/types.ts';
 import { wiring as productWiring } from '#infra/wiring/wiring.ts';
 import { ENV } from '#shared/config/env.ts';
+import { METRIC, METRICS_NAMESPACE } from '#shared/observability/metrics.ts';
 import { fullWiring } from '#test/fixtures/full-wiring.ts';
-
-const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** Synthesises like `cdk synth` (same context as cdk.json), with cdk-nag, into a temp folder. */
-function synth(wiring: Wiring, mutate?: (built: ReturnType<typeof buildApp>) => void, env?: { account: string; region: string }) {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'paylas-synth-'));
-  outdirs.push(outdir);
-  const { context } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  const app = new App({ outdir, context });
-  const built = buildApp({ app, stage: 'test', wiring, emailFrom: 'reports@paylas.example', ...(env && { env }) });
-  mutate?.(built);
-  let error: unknown;
-  try {
-    app.synth();
-  } catch (e) {
-    error = e;
-  }
-  const reportPath = path.join(outdir, 'validation-report.json');
-  const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as NagReport) : undefined;
-  const findings = (report?.pluginReports ?? []).flatMap((p) =>
-    p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} at ${c.constructPath}`)),
-  );
-  if (error && findings.length === 0) throw error;
-  // Read what synth wrote (Template.fromStack would synthesise again and re-run the checks).
-  const template = (stack: { artifactId: string }) =>
-    Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, `${stack.artifactId}.template.json`), 'utf8')) as Record<string, unknown>);
-  return { ...built, error, findings, data: template(built.stateful), app: template(built.stateless) };
-}
-interface NagReport {
-  pluginReports: { violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[];
-}
-
-type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
-const ofType = (t: Template, type: string) => Object.entries(t.toJSON().Resources as Resources).filter(([, r]) => r.Type === type);
+import { ofType, synth } from './synth.ts';
 
 for (const [label, wiring] of [
   ['product wiring', productWiring],
@@ -118,6 +80,25 @@ for (const [label, wiring] of [
       s.app.resourceCountIs('AWS::Events::EventBus', 1);
       s.app.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['paylas'] } });
     });
+
+    it('alarms on every dead-letter queue, publish lag, review and quarantine, into one topic, on the metrics the functions emit', () => {
+      const alarms = ofType(s.app, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+      const topic = ofType(s.app, 'AWS::SNS::Topic');
+      expect(topic).toHaveLength(1);
+      const topicId = topic[0]![0];
+      for (const a of alarms) {
+        expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+        expect(a.OKActions).toEqual([{ Ref: topicId }]);
+        expect(a.TreatMissingData).toBe('notBreaching');
+      }
+      const dlqAlarms = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+      expect(dlqAlarms.map((a) => a.AlarmName).sort()).toEqual(['delivery-dlq', ...Object.keys(wiring.queues).map((q) => `${q}-dlq`)].map((q) => `paylas-test-${q}-not-empty`).sort());
+      for (const a of dlqAlarms) expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Namespace: 'AWS/SQS' });
+      const emitted = (name: string) => alarms.find((a) => a.MetricName === name);
+      expect(emitted(METRIC.publishLag)).toMatchObject({ Namespace: METRICS_NAMESPACE, ExtendedStatistic: 'p99', Threshold: 60_000, Dimensions: [{ Name: 'service', Value: 'publish-post' }] });
+      expect(emitted(METRIC.needsReview)).toMatchObject({ Namespace: METRICS_NAMESPACE, Statistic: 'Sum', Threshold: 1, Dimensions: [{ Name: 'service', Value: 'publish-post' }] });
+      expect(emitted(METRIC.quarantined)).toMatchObject({ Namespace: METRICS_NAMESPACE, Statistic: 'Sum', Threshold: 1, Dimensions: [{ Name: 'service', Value: 'webhook' }] });
+    });
   });
 }
 
@@ -161,7 +142,7 @@ describe('a stack bound to an account and region (as `cdk deploy` makes it)', ()
     const s = synth(productWiring as Wiring, undefined, { account: '123456789012', region: 'eu-central-1' });
     expect(s.findings).toEqual([]);
     expect(s.error).toBeUndefined();
-  });
+  }, 180_000);
 });
 
 describe('the infra checks catch regressions', () => {
@@ -171,7 +152,7 @@ describe('the infra checks catch regressions', () => {
       cfn.addPropertyOverride('Replicas.0.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled', false);
     });
     expect(() => assertSafeTable(s.data)).toThrow();
-  });
+  }, 180_000);
 
   it('a function triggered asynchronously without a DLQ fails the trigger check', () => {
     const s = synth(productWiring as Wiring, ({ stateless }) => {
@@ -180,7 +161,7 @@ describe('the infra checks catch regressions', () => {
     const extended = { ...productWiring, schedules: [...productWiring.schedules, { name: 'sneaky', description: '', expression: 'rate(5 minutes)', function: 'api' }] } as Wiring;
     expect(() => assertDlqBackedTriggers(s.app, extended)).toThrow(/has no DLQ/);
     expect(s.findings).toContain('error Serverless-EventBusDLQ at Paylas-test-App/Sneaky/Resource');
-  });
+  }, 180_000);
 
   it('the wiring refuses a function nothing triggers, a short visibility timeout and a bad schedule', () => {
     const broken = {

@@ -47,7 +47,8 @@ export async function startTwinProcess(home: string, env: Record<string, string>
       }
     },
     'the twin to start',
-    60_000,
+    // Every function is loaded and warmed before the twin says it is up; a busy machine needs a while.
+    150_000,
   );
   const secrets = JSON.parse(readFileSync(path.join(home, 'secrets.json'), 'utf8')) as { PAYLAS_API_KEY: string };
   return {
