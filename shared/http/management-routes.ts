@@ -94,10 +94,16 @@ export function managementRoutes(m: Management, version: string, more: readonly 
     }),
     ...more,
   ];
-  const document = openApiDocument(
-    [...routes, { method: 'GET', path: '/v1/openapi.json', summary: 'This document', auth: false, handle: async () => null }],
-    { title: 'Paylaş management API', version },
-  );
-  routes.push(route({ method: 'GET', path: '/v1/openapi.json', summary: 'This document', auth: false, handle: async () => document }));
+  // Built on first request, not at cold start: most invocations never ask for it.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  const described = [...routes];
+  const self: Route = route({
+    method: 'GET',
+    path: '/v1/openapi.json',
+    summary: 'This document',
+    auth: false,
+    handle: async () => (document ??= openApiDocument([...described, self], { title: 'Paylaş management API', version })),
+  });
+  routes.push(self);
   return routes;
 }
