@@ -49,7 +49,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  * Per kind: the probability per opportunity (a DynamoDB request, a PutEvents
  * entry, an SQS message sent, an invocation, a batch). Two are not
  * probabilities: `clock.skew` is the bound in simulated seconds, and the
- * `platform.*` rates are the chance, every `platformEveryMs`, of arming that
+ * `platform.*` rates are the chance, every 400 ms (real), of arming that
  * fault on the sandbox for its next one to three publishing calls.
  */
 export type FaultRates = Partial<Record<FaultKind, number>>;
@@ -140,7 +140,7 @@ export interface FaultReport {
   injected?: Record<FaultKind, number>;
   /** Platform faults armed on the sandbox, by kind (each for the next one to three calls). */
   armed?: Record<string, number>;
-  /** Function executions environments started with a skewed clock, and the largest offset (simulated ms). */
+  /** Execution environments started with a skewed clock, and the largest offset (simulated ms). */
   skew?: { environments: number; maxAbsMs: number };
   /** Extra detail per kind (e.g. which function was killed). */
   detail?: Record<string, Record<string, number>>;
@@ -258,6 +258,8 @@ const THROTTLES = [
  */
 export class DynamoFaultProxy {
   url = '';
+  /** Requests received. */
+  requests = 0;
   #server: Server | undefined;
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 128 });
   readonly #held = new Set<NodeJS.Timeout>();
@@ -289,6 +291,7 @@ export class DynamoFaultProxy {
       return;
     }
     const body = Buffer.concat(chunks);
+    this.requests++;
     const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
     if (this.faults.inject('dynamodb.throttle', operation)) {
       const t = THROTTLES[Math.floor(this.faults.random('dynamodb.throttle.type') * THROTTLES.length)]!;
@@ -357,6 +360,8 @@ export class PlatformFaultDriver {
   #timer: NodeJS.Timeout | undefined;
   /** Ours, by their place in the sandbox's fault list. */
   readonly #mine: { kind: string; count: number; index: number }[] = [];
+  /** What fired on the fault lists disarmed so far. */
+  readonly #fired: Record<string, number> = {};
   #busy = false;
   #last: SandboxFault[] = [];
 
@@ -410,8 +415,17 @@ export class PlatformFaultDriver {
     await this.#post({ platform: '*', kind: 'rate_limit', count: 0 }).catch(() => undefined);
   }
 
+  /** Counts what fired, then disarms what is left on the sandbox (faults paused). */
+  async disarm(): Promise<void> {
+    await this.refresh();
+    for (const kind of PLATFORM_FAULTS) this.#fired[kind] = this.faults.injected[`platform.${kind}`];
+    await fetch(`${this.sandboxUrl}/_sandbox/faults`, { method: 'DELETE' }).catch(() => undefined);
+    this.#mine.length = 0;
+    this.#last = [];
+  }
+
   #tally(): void {
-    const fired: Record<string, number> = {};
+    const fired: Record<string, number> = { ...this.#fired };
     for (const mine of this.#mine) {
       const f = this.#last[mine.index];
       if (f?.kind === mine.kind) fired[f.kind] = (fired[f.kind] ?? 0) + (mine.count - f.remaining);

@@ -369,11 +369,14 @@ export class Twin {
   /** `GET /_twin/faults`: what was injected; `POST` `{"active": false}` pauses every fault, `true` resumes. */
   async #faultControl(method: string, chunks: Buffer[]): Promise<FaultReport> {
     if (!this.faults) return { enabled: false };
+    let disarm = false;
     if (method === 'POST') {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { active?: unknown };
       if (typeof body.active === 'boolean') this.faults.active = body.active;
+      disarm = body.active === false;
     }
-    await this.#platformFaults?.refresh();
+    // Paused: what is still armed on the sandbox goes too.
+    await (disarm ? this.#platformFaults?.disarm() : this.#platformFaults?.refresh());
     return this.faults.report();
   }
 

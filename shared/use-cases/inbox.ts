@@ -158,7 +158,7 @@ export class ReplyPublisher {
     this.#counting = commentCounting(deps);
   }
 
-  async handle(msg: ReplyMessage): Promise<ReplyOutcome> {
+  async handle(msg: ReplyMessage, lostRaces = 0): Promise<ReplyOutcome> {
     const comment = await this.deps.community.getComment(msg.commentId);
     const reply = comment?.reply;
     // The request is put on the queue before it is recorded, so its message can arrive first: until the
@@ -183,7 +183,12 @@ export class ReplyPublisher {
       leaseUntil: new Date(now.getTime() + (this.deps.leaseMs ?? 90_000)).toISOString(),
       ...(unknown && { outcomeUnknown: true }),
     }), comment);
-    if (!claimed) return 'skipped';
+    if (!claimed) {
+      // Another attempt moved it first: look again (see the publisher), so this message lives on while that one holds a lease.
+      if (lostRaces < 3) return this.handle(msg, lostRaces + 1);
+      await this.deps.replies.enqueue([msg], 1);
+      return 'requeued';
+    }
     const mine = (r: CommentReply) => r.status === 'publishing' && r.attemptId === attemptId;
     const review = (client.replyUnknownOutcome ?? client.unknownOutcome) === 'review';
     if (unknown && review) {

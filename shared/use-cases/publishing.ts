@@ -201,7 +201,7 @@ export class Publisher {
   }
 
   /** Handles one publish message. Idempotent: any number of deliveries publish at most once. */
-  async publishTarget(msg: PublishMessage): Promise<PublishOutcome> {
+  async publishTarget(msg: PublishMessage, lostRaces = 0): Promise<PublishOutcome> {
     const post = await this.deps.repo.getPost(msg.postId);
     const target = post?.targets.find((t) => t.accountId === msg.accountId);
     if (!post || !target) return 'skipped';
@@ -239,7 +239,13 @@ export class Publisher {
       },
       post,
     );
-    if (!claimed) return 'skipped'; // someone else moved it first
+    if (!claimed) {
+      // Another attempt moved it first. Look again, as a new delivery would: if that attempt holds a lease this message
+      // lives on until the lease runs out, for that attempt may have stopped and its message may have been this one.
+      if (lostRaces < 3) return this.publishTarget(msg, lostRaces + 1);
+      await this.deps.queue.enqueue([msg], 1);
+      return 'requeued';
+    }
     this.deps.crash?.('after-claim', msg);
     if (unknown && client.unknownOutcome === 'review') {
       const mine = (t: PostTarget) => t.status === 'publishing' && t.attemptId === attemptId;

@@ -249,8 +249,16 @@ export function checkReports(world: World, e: Evidence): Check {
 }
 
 /** Every dead-lettered message explained: a redundant copy of work that completed, or a loss. */
-export function checkDeadLetters(world: World, e: Evidence): Check {
+export function checkDeadLetters(world: World, e: Evidence, redriven: Record<string, number> = {}): Check {
   const check: Check = { name: 'dead letters', checked: 0, parked: 0, lost: [], notes: [] };
+  for (const [queue, n] of Object.entries(redriven)) {
+    check.checked += n;
+    check.notes.push(
+      queue === 'comments-dlq'
+        ? `${n} × ${queue}: comments stored whose count waited for the recount guard; redriven and counted (see the counters)`
+        : `${n} × ${queue}: replies whose first response waited for the recount guard (or requests never recorded); redriven`,
+    );
+  }
   const posts = new Map(e.posts.map((p) => [p.id, p]));
   const comments = new Map(e.comments.map((c) => [c.id, c]));
   const explained: Record<string, number> = {};

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '#infra/repo-root.ts';
 import type { FaultReport } from '#infra/twin/faults.ts';
@@ -27,9 +27,11 @@ export class ChaosTwin {
   #exited: Promise<number | null> = Promise.resolve(null);
   #output = '';
 
+  /** `logFile`: the twin's output, function logs included, is appended there (only the last lines are kept in memory). */
   constructor(
     readonly home: string,
     private readonly env: Record<string, string>,
+    private readonly logFile?: string,
   ) {}
 
   get output(): string {
@@ -48,7 +50,7 @@ export class ChaosTwin {
         PAYLAS_DYNAMODB_PORT: '0',
         PAYLAS_AWS_PORT: '0',
         PAYLAS_SANDBOX_PORT: '0',
-        PAYLAS_LOG: 'quiet',
+        ...(!this.logFile && { PAYLAS_LOG: 'quiet' }),
         PAYLAS_DEMO: '0',
         ...this.env,
         ...extraEnv,
@@ -56,8 +58,12 @@ export class ChaosTwin {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
-    child.stdout!.on('data', (d: Buffer) => (this.#output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.#output += d.toString()));
+    const keep = (d: Buffer) => {
+      this.#output = (this.#output + d.toString()).slice(-65_536);
+      if (this.logFile) appendFileSync(this.logFile, d);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     this.#exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let dead = false;
     void this.#exited.then(() => (dead = true));

@@ -31,13 +31,15 @@ export interface ChaosScale {
   startBudgetMs: number;
   /** After the burst, how long (at most) deliveries and queues keep draining with faults still on. */
   drainUnderFaultsMs: number;
+  /** A bound on settling with faults off (a loop bound, not a speed requirement). */
+  settleWithinMs: number;
   /** The burst after the week: concurrent signed webhook deliveries, posts due in one (simulated) minute. */
   load: { webhooks: number; posts: number };
 }
 
 export const CHAOS_SCALES: Record<ScaleName, ChaosScale> = {
-  ci: { name: 'ci', postsPerBrand: 20, comments: 400, replies: 20, warp: 8000, concurrency: 2, startBudgetMs: 45_000, drainUnderFaultsMs: 20_000, load: { webhooks: 100, posts: 150 } },
-  full: { name: 'full', postsPerBrand: 180, comments: 5400, replies: 150, warp: 1500, concurrency: 4, startBudgetMs: 60_000, drainUnderFaultsMs: 180_000, load: { webhooks: 500, posts: 1000 } },
+  ci: { name: 'ci', postsPerBrand: 20, comments: 400, replies: 20, warp: 8000, concurrency: 2, startBudgetMs: 40_000, drainUnderFaultsMs: 15_000, settleWithinMs: 240_000, load: { webhooks: 100, posts: 150 } },
+  full: { name: 'full', postsPerBrand: 180, comments: 5400, replies: 150, warp: 1500, concurrency: 4, startBudgetMs: 60_000, drainUnderFaultsMs: 180_000, settleWithinMs: 900_000, load: { webhooks: 500, posts: 1000 } },
 };
 
 export function chaosScale(env: Record<string, string | undefined> = process.env): ChaosScale {
@@ -194,6 +196,7 @@ export class WeekDriver {
   #seq = 0;
   #replyBrand = 0;
   #lastReplyAt = 0;
+  #lastDiscoverAt = 0;
 
   constructor(
     private readonly twin: ChaosTwin,
@@ -338,7 +341,10 @@ export class WeekDriver {
    * slow or restarting twin does not hold the simulated week's driver up.
    */
   tick(): void {
-    this.#background('discover', () => this.#discoverPosts());
+    if (Date.now() - this.#lastDiscoverAt > 1000) {
+      this.#lastDiscoverAt = Date.now();
+      this.#background('discover', () => this.#discoverPosts());
+    }
     this.#comment();
     this.#deliverDue();
     if (Date.now() - this.#lastReplyAt > 400 && this.stats.replies < this.scale.replies) {
