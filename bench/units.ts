@@ -14,33 +14,21 @@ import { CommunityStore } from '#shared/data/community-store.ts';
 import { MetricsStore } from '#shared/data/metrics-store.ts';
 import { CommentIngest } from '#shared/use-cases/community.ts';
 import { MetricsIngest } from '#shared/use-cases/metrics.ts';
+import { meterRequests, type MeteredRequest } from '#test/support/dynalite.ts';
 import { PublishingHarness } from '#test/support/publishing-harness.ts';
 
 const POSTS = Number(process.env.BENCH_UNIT_POSTS ?? 200);
 const SNAPSHOTS_PER_POST = 5;
 const COMMENTS = Number(process.env.BENCH_UNIT_COMMENTS ?? 1000);
-const READS = new Set(['GetItem', 'Query', 'BatchGetItem']);
 
 const h = await new PublishingHarness().start();
-let tally = { reads: 0, writes: 0, readCapacity: 0, writeCapacity: 0 };
-h.local.db.middlewareStack.add(
-  (next, context) => async (args) => {
-    (args.input as Record<string, unknown>).ReturnConsumedCapacity ??= 'TOTAL';
-    const out = await next(args);
-    const consumed = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
-    const capacity = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-    const read = READS.has(String(context.commandName).replace(/Command$/, ''));
-    tally[read ? 'reads' : 'writes']++;
-    tally[read ? 'readCapacity' : 'writeCapacity'] += capacity;
-    return out;
-  },
-  { step: 'initialize', name: 'countUnits' },
-);
+const meter = meterRequests(h.local.db);
 const measure = async (units: number, work: () => Promise<unknown>) => {
-  tally = { reads: 0, writes: 0, readCapacity: 0, writeCapacity: 0 };
+  meter.requests.length = 0;
   await work();
+  const sum = (read: boolean, f: (r: MeteredRequest) => number) => meter.requests.filter((r) => r.read === read).reduce((n, r) => n + f(r), 0);
   const per = (n: number) => Math.round((n / units) * 100) / 100;
-  return { units, reads: per(tally.reads), writes: per(tally.writes), readCapacity: per(tally.readCapacity), writeCapacity: per(tally.writeCapacity) };
+  return { units, reads: per(sum(true, () => 1)), writes: per(sum(false, () => 1)), readCapacity: per(sum(true, (r) => r.capacity)), writeCapacity: per(sum(false, (r) => r.capacity)) };
 };
 
 try {
@@ -69,8 +57,9 @@ try {
     for (let s = 1; s <= SNAPSHOTS_PER_POST; s++) {
       h.clock.advance(3_600_000);
       for (const id of ids) {
+        meter.on = false; // the bench's own read of the post
         const p = (await h.repo.getPost(id))!;
-        tally.reads--; // the bench's own read of the post
+        meter.on = true;
         const t = p.targets[0]!;
         await ingest.snapshot({ brandId: brand.id, accountId: account.id, postId: id, platform: 'sandbox', platformPostId: t.platformPostId!, publishedAt: t.publishedAt!, observedAt: h.clock.now().toISOString(), metrics: { impressions: 100 * s, reach: 80 * s, likes: 5 * s, comments: s, shares: s, clicks: 2 * s } });
       }

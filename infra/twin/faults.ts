@@ -66,7 +66,7 @@ export const FAULT_PROFILES: Record<string, FaultRates> = {
     'platform.server_error': 0.05,
     'platform.unavailable': 0.05,
     'platform.accept_then_timeout': 0.05,
-    'function.kill': 0.005,
+    'function.kill': 0.002,
     'queue.duplicate': 0.02,
     'queue.reorder': 0.2,
     'clock.skew': 2,
@@ -117,8 +117,8 @@ function hash(s: string): number {
   return h;
 }
 
-/** mulberry32: small, fast, good enough to pick faults. */
-function stream(seed: number): () => number {
+/** mulberry32: a small, fast seeded stream in [0, 1); the same seed gives the same numbers (faults, the fault suite, fuzz tests). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -171,7 +171,7 @@ export class FaultInjector {
   /** A number in [0, 1) from the stream of `name`. */
   random(name: string): number {
     let s = this.#streams.get(name);
-    if (!s) this.#streams.set(name, (s = stream(hash(`${this.spec.seed}:${name}`))));
+    if (!s) this.#streams.set(name, (s = seededRandom(hash(`${this.spec.seed}:${name}`))));
     return s();
   }
 

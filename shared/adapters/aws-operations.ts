@@ -17,19 +17,22 @@ export class SqsDeadLetters implements DeadLetters {
   }
 
   async list(): Promise<DeadLetterQueueState[]> {
-    return Promise.all(
-      this.resources.deadLetterQueues.map(async (q) => {
-        const out = await this.sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-        );
-        return {
-          name: q.name,
-          ...(q.source && { source: q.source }),
-          messages: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
-          inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
-        };
-      }),
-    );
+    return Promise.all(this.resources.deadLetterQueues.map((q) => this.#state(q)));
+  }
+
+  async state(name: string): Promise<DeadLetterQueueState | undefined> {
+    const q = this.resources.deadLetterQueues.find((d) => d.name === name);
+    return q && this.#state(q);
+  }
+
+  async #state(q: OperationsResources['deadLetterQueues'][number]): Promise<DeadLetterQueueState> {
+    const out = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    return {
+      name: q.name,
+      ...(q.source && { source: q.source }),
+      messages: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
   }
 
   async peek(name: string, max: number): Promise<DeadLetterMessage[]> {

@@ -20,6 +20,8 @@ export interface DeadLetterMessage {
 /** The dead-letter queues: SQS on AWS, the twin's queues locally. */
 export interface DeadLetters {
   list(): Promise<DeadLetterQueueState[]>;
+  /** One queue's state; undefined for a name that is not a dead-letter queue of this install. */
+  state(name: string): Promise<DeadLetterQueueState | undefined>;
   /** Up to `max` (≤ 10) messages, left in the queue and visible. */
   peek(name: string, max: number): Promise<DeadLetterMessage[]>;
   /** Moves every message back to its source queue (an SQS message move task). */

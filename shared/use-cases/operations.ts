@@ -82,7 +82,7 @@ export class Operations {
   }
 
   async #queue(name: string) {
-    const queue = (await this.deps.deadLetters.list()).find((q) => q.name === name);
+    const queue = await this.deps.deadLetters.state(name);
     if (!queue) throw new NotFoundError('dead-letter queue', name);
     return queue;
   }

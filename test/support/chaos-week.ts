@@ -1,3 +1,4 @@
+import { seededRandom } from '#infra/twin/faults.ts';
 import { deliver, type SandboxComment } from '#infra/sandbox-platform/comments.ts';
 import type { SandboxPost } from '#infra/sandbox-platform/server.ts';
 import { localDate, parseScheduledAt } from '#shared/domain/local-time.ts';
@@ -118,17 +119,6 @@ const COMMENTS = {
   en: ['Love this, thank you!', 'When will my order arrive?', 'Terrible service, my order is still missing', 'Are you open on Sunday?', 'A bit pricey but tasty', 'The package arrived broken, I want a refund', 'Do you have a decaf option?', 'Great post!'],
 };
 
-/** mulberry32, seeded: the scenario makes the same choices for the same seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** What marks a post of the run in its text (alphanumeric: LinkedIn escapes brackets); the `z` ends it. */
 export const markerOf = (brand: number, i: number) => `kaos${brand}n${i}z`;
@@ -205,7 +195,7 @@ export class WeekDriver {
     seed: number,
     private readonly origin: { sim: Date; real: Date; warp: number },
   ) {
-    this.#random = seeded(seed);
+    this.#random = seededRandom(seed);
   }
 
   simNow(): Date {

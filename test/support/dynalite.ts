@@ -51,3 +51,34 @@ export async function startDynalite(tableName = 'paylas-test'): Promise<LocalDyn
     },
   };
 }
+
+export interface MeteredRequest {
+  operation: string;
+  read: boolean;
+  /** Capacity units DynamoDB returned (ReturnConsumedCapacity=TOTAL). */
+  capacity: number;
+}
+
+const READ_OPERATIONS = new Set(['GetItem', 'Query', 'BatchGetItem']);
+
+/**
+ * Counts every request `db` sends while `on` is true, with the capacity it
+ * consumed: the benchmarks' and tests' measure of DynamoDB cost.
+ */
+export function meterRequests(db: DynamoDBDocumentClient): { on: boolean; requests: MeteredRequest[] } {
+  const meter = { on: true, requests: [] as MeteredRequest[] };
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!meter.on) return next(args);
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity ??= 'TOTAL';
+      const out = await next(args);
+      const consumed = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+      const capacity = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+      const operation = String(context.commandName).replace(/Command$/, '');
+      meter.requests.push({ operation, read: READ_OPERATIONS.has(operation), capacity });
+      return out;
+    },
+    { step: 'initialize', name: 'meterRequests' },
+  );
+  return meter;
+}

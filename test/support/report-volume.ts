@@ -7,7 +7,7 @@ import type { Mail, Mailer } from '#shared/ports/messaging.ts';
 import { CommentIngest } from '#shared/use-cases/community.ts';
 import { MetricsIngest } from '#shared/use-cases/metrics.ts';
 import { WeeklyReports } from '#shared/use-cases/reports.ts';
-import { startDynalite, type LocalDynamo } from './dynalite.ts';
+import { meterRequests, startDynalite, type LocalDynamo } from './dynalite.ts';
 
 /** The week every volume brand is measured on: 2026-W48 (23–29 November), reported on Monday 30 November. */
 export const VOLUME_WEEK = '2026-W48';
@@ -28,24 +28,12 @@ export class ReportVolume {
   reports!: WeeklyReports;
   community!: CommunityStore;
   metrics!: MetricsStore;
-  #counting = false;
-  #requests: { operation: string; capacity: number }[] = [];
+  #meter!: ReturnType<typeof meterRequests>;
 
   async start(): Promise<this> {
     this.local = await startDynalite('paylas-report-volume');
-    this.local.db.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (!this.#counting) return next(args);
-        const input = args.input as Record<string, unknown>;
-        input.ReturnConsumedCapacity ??= 'TOTAL';
-        const out = await next(args);
-        const consumed = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
-        const capacity = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-        this.#requests.push({ operation: String(context.commandName).replace(/Command$/, ''), capacity });
-        return out;
-      },
-      { step: 'initialize', name: 'countRequests' },
-    );
+    this.#meter = meterRequests(this.local.db);
+    this.#meter.on = false;
     this.repo = new Repository(this.local.db, this.local.tableName, this.clock);
     this.community = new CommunityStore(this.local.db, this.local.tableName, this.clock);
     this.metrics = new MetricsStore(this.local.db, this.local.tableName);
@@ -113,23 +101,24 @@ export class ReportVolume {
   /** Builds the brand's report for the volume week (as `build-report` does, without sending) and counts the requests it made. */
   async measure(brandId: string) {
     this.clock.set(new Date('2026-11-30T06:00:00.000Z'));
-    this.#requests = [];
-    this.#counting = true;
+    this.#meter.requests.length = 0;
+    this.#meter.on = true;
     const started = performance.now();
     let report;
     try {
       report = await this.reports.preview({ kind: 'admin' }, brandId, VOLUME_WEEK);
     } finally {
-      this.#counting = false;
+      this.#meter.on = false;
     }
     const buildMs = performance.now() - started;
-    const reads = this.#requests.filter((r) => ['GetItem', 'Query', 'BatchGetItem'].includes(r.operation));
+    const requests = this.#meter.requests;
+    const reads = requests.filter((r) => r.read);
     return {
       report,
-      requests: this.#requests.length,
+      requests: requests.length,
       reads: reads.length,
       readCapacity: reads.reduce((sum, r) => sum + r.capacity, 0),
-      writes: this.#requests.length - reads.length,
+      writes: requests.length - reads.length,
       buildMs,
     };
   }

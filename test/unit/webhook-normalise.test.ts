@@ -1,3 +1,4 @@
+import { seededRandom } from '#infra/twin/faults.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -689,16 +690,6 @@ describe('unrecognised input', () => {
 // ---------------------------------------------------------------------------
 // Mutation fuzzing: deterministic PRNG, ~2,000 mutated fixture bodies.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Slot = { parent: Json[] | { [key: string]: Json }; key: string | number };
 
@@ -841,7 +832,7 @@ describe('mutation fuzzing', () => {
       ['sandbox', sandbox],
       ['bluesky', (load('bluesky-notifications.json') as { notifications: Json[] }).notifications],
     ];
-    const rnd = mulberry32(0x5eed_2025);
+    const rnd = seededRandom(0x5eed_2025);
     const outcomes = { ok: 0, unknown: 0 };
     for (let i = 0; i < 2_000; i++) {
       const [source, fixture] = seeds[i % seeds.length]!;
