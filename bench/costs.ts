@@ -66,12 +66,14 @@ const USAGE = {
       { fn: 'api', count: 1, ms: 60 },
       { fn: 'publish-post', count: 1, ms: 400 },
     ],
-    dynamoReads: units.publishedPost.readCapacity,
+    // Plus the account's sealed credential: one strongly consistent read of an item under 4 KB.
+    dynamoReads: units.publishedPost.readCapacity + 1,
     dynamoWrites: units.publishedPost.writeCapacity,
     events: 1, // PostPublished
     sqs: 3, // send, receive, delete
     http: 1,
-    secretCalls: 1,
+    // The credentials key, read once per cold start (about one invocation in ten).
+    secretCalls: 0.1,
   },
   metricPull: {
     ...none,
@@ -165,7 +167,8 @@ function cost(install: Install) {
   add('SQS', Object.keys(wiring.queues).length * ESM_POLLS_PER_QUEUE * PRICES.sqsRequest);
   add('CloudWatch', (invocations * LOG_BYTES_PER_INVOCATION / 1e9) * PRICES.logsPerGb + ALARMS * PRICES.alarm);
   add('EventBridge', (events * EVENT_BYTES / 1e9) * PRICES.eventArchivePerGb);
-  add('Secrets Manager', (1 + install.appSecrets + install.accounts) * PRICES.secret);
+  // The admin key and the credentials key, and the app secrets people provision; account credentials are sealed into the table.
+  add('Secrets Manager', (2 + install.appSecrets) * PRICES.secret);
   const total = Object.values(lines).reduce((a, b) => a + b, 0);
   const withoutSecrets = total - (lines['Secrets Manager'] ?? 0);
   // The always-free tier: Lambda 1M requests and 400,000 GB-s, SQS 1M requests, CloudWatch 10 alarms and 5 GB of logs.

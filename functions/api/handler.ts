@@ -9,30 +9,31 @@ import { CommunityStore } from '#shared/data/community-store.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { Repository } from '#shared/data/repository.ts';
 import { communityRoutes } from '#shared/http/community-routes.ts';
-import { connectRoutes } from '#shared/http/connect-routes.ts';
-import { ConnectStore } from '#shared/data/connect-store.ts';
-import { connectFlowsFromEnv } from '#shared/platforms/oauth.ts';
-import { Connect } from '#shared/use-cases/connect.ts';
 import { createHttpApi } from '#shared/http/http-api.ts';
 import { managementRoutes } from '#shared/http/management-routes.ts';
 import { metricsRoutes } from '#shared/http/metrics-routes.ts';
 import { MetricsStore } from '#shared/data/metrics-store.ts';
 import { KpiService } from '#shared/use-cases/kpis.ts';
-import { WeeklyReports } from '#shared/use-cases/reports.ts';
-import { reportRoutes } from '#shared/http/report-routes.ts';
-import { reportDeps } from '#shared/config/report-deps.ts';
+import { reportContracts } from '#shared/http/report-routes.ts';
+import { connectContracts } from '#shared/http/connect-routes.ts';
+import { operationsContracts } from '#shared/http/operations-routes.ts';
 import { Inbox, type ReplyMessage } from '#shared/use-cases/inbox.ts';
 import { Management } from '#shared/use-cases/management.ts';
 import { WebhookIntake } from '#shared/use-cases/webhooks.ts';
 
+/**
+ * Management API (`/v1`), the inbox, the quarantine, KPIs,
+ * and liveness (`/health`); reports and connecting accounts have functions of
+ * their own.
+ */
 const logger = createLogger('api');
-const config = loadConfig(['table', 'secrets', 'bus', 'email'], ['publish', 'replies']);
+const config = loadConfig(['table', 'secrets', 'bus'], ['publish', 'replies']);
 const clock = clockFromEnv();
 trustSandboxPlatform();
 const db = createDocumentClient();
 const repo = new Repository(db, config.tableName, clock);
 const community = new CommunityStore(db, config.tableName, clock);
-const secrets = secretStoreFromEnv();
+const secrets = secretStoreFromEnv(db);
 const management = new Management({ repo, clock, secrets, secretsPrefix: config.secretsPrefix, queue: new SqsPublishQueue(config.queueUrls.publish) });
 const inbox = new Inbox({ repo, community, clock, replies: new SqsMessageQueue<ReplyMessage>(config.queueUrls.replies) });
 const intake = new WebhookIntake({
@@ -44,22 +45,10 @@ const intake = new WebhookIntake({
   clock,
 });
 
-/** Management API (`/v1`), the inbox, the quarantine, KPIs, weekly reports, and liveness (`/health`). */
 const kpis = new KpiService({ repo, metrics: new MetricsStore(db, config.tableName), clock });
 
-const reports = new WeeklyReports(reportDeps(config, clock));
-const connect = new Connect({
-  repo,
-  store: new ConnectStore(db, config.tableName),
-  clock,
-  secrets,
-  secretsPrefix: config.secretsPrefix,
-  brands: management,
-  flows: connectFlowsFromEnv(clock),
-});
-
-/** The route table the handler serves. */
-export const routes = managementRoutes(management, '1', [...communityRoutes(inbox, intake), ...metricsRoutes(kpis), ...reportRoutes(reports), ...connectRoutes(connect)]);
+/** The route table the handler serves; the OpenAPI document also lists the report, connect and operator routes. */
+export const routes = managementRoutes(management, '1', [...communityRoutes(inbox, intake), ...metricsRoutes(kpis)], [...reportContracts, ...connectContracts, ...operationsContracts]);
 
 const http = createHttpApi(routes, {
   authenticate: (key) => management.authenticate(key),

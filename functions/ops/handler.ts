@@ -1,7 +1,8 @@
 import { createLogger, logged } from '#shared/observability/logging.ts';
 import { EventBridgeArchive, SqsDeadLetters } from '#shared/adapters/aws-operations.ts';
 import { loadConfig } from '#shared/config/env.ts';
-import { clockFromEnv, secretStoreFromEnv } from '#shared/config/runtime.ts';
+import { clockFromEnv } from '#shared/config/clock-env.ts';
+import { provisionedSecretStoreFromEnv } from '#shared/config/provisioned-secrets-env.ts';
 import { createHttpApi } from '#shared/http/http-api.ts';
 import { operationsRoutes } from '#shared/http/operations-routes.ts';
 import { AdminKey } from '#shared/use-cases/admin-key.ts';
@@ -10,7 +11,7 @@ import { Operations } from '#shared/use-cases/operations.ts';
 const logger = createLogger('ops');
 const config = loadConfig(['secrets', 'operations']);
 const ops = new Operations({
-  adminKey: new AdminKey(secretStoreFromEnv(), config.secretsPrefix),
+  adminKey: new AdminKey(provisionedSecretStoreFromEnv(), config.secretsPrefix),
   deadLetters: new SqsDeadLetters(config.operations),
   archive: new EventBridgeArchive(config.operations),
   clock: clockFromEnv(),
@@ -18,7 +19,8 @@ const ops = new Operations({
 });
 
 /** `/v1/ops/…`: dead-letter queues and event replays, for the admin key only. */
-const http = createHttpApi(operationsRoutes(ops), {
+export const routes = operationsRoutes(ops);
+const http = createHttpApi(routes, {
   authenticate: (key) => ops.authenticate(key),
   onError: (error, requestId) => logger.error('unhandled error', { requestId, error: error as Error }),
 });

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { EventBridgePublisher } from '#shared/adapters/aws-event-bus.ts';
 import { loadConfig } from '#shared/config/env.ts';
 import { clockFromEnv } from '#shared/config/clock-env.ts';
-import { secretStoreFromEnv } from '#shared/config/secret-store-env.ts';
+import { provisionedSecretStoreFromEnv } from '#shared/config/provisioned-secrets-env.ts';
 import { CommunityStore } from '#shared/data/community-store.ts';
 import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { Repository } from '#shared/data/repository.ts';
@@ -20,7 +20,7 @@ const intake = new WebhookIntake({
   findAccount: (platform, id) => repo.findAccountByPlatformId(platform, id),
   community: new CommunityStore(db, config.tableName, clock),
   events: new EventBridgePublisher(config.busName),
-  secrets: secretStoreFromEnv(),
+  secrets: provisionedSecretStoreFromEnv(),
   secretsPrefix: config.secretsPrefix,
   clock,
 });

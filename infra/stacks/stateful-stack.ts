@@ -3,7 +3,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { TABLE } from '#shared/data/table-definition.ts';
-import { adminKeySecretName, secretsPrefixFor } from '#shared/config/secret-names.ts';
+import { adminKeySecretName, credentialsKeySecretName, secretsPrefixFor } from '#shared/config/secret-names.ts';
 
 export interface StatefulStackProps extends StackProps {
   stage: string;
@@ -17,6 +17,7 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly adminApiKey: Secret;
+  readonly credentialsKey: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -50,6 +51,19 @@ export class StatefulStack extends Stack {
     Validations.of(this.adminApiKey).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: 'An API key held by people and scripts: rotated on purpose by its owner, since automatic rotation would lock them out.',
+    });
+
+    // Seals the credentials Paylaş stores itself (account tokens) into the
+    // table. Losing it loses every connection, so it outlives the stack.
+    this.credentialsKey = new Secret(this, 'CredentialsKey', {
+      secretName: credentialsKeySecretName(secretsPrefixFor(props.stage)),
+      description: 'Paylaş credentials key: seals account tokens stored in the table (AES-256-GCM)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.credentialsKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating it means resealing every stored credential; it is never sent anywhere, only read by the functions that hold account tokens.',
     });
   }
 }

@@ -14,6 +14,15 @@ export interface RouteMatch {
   pathParameters: Record<string, string>;
 }
 
+/** Percent-decoded; a malformed escape (`%zz`) is left as it came. */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /** Most specific route wins, as in API Gateway: literal segments, then `{param}`, then `{proxy+}`; a method over ANY. */
 export function matchRoute(routes: readonly RouteSpec[], method: string, path: string): RouteMatch | undefined {
   const segments = path.split('/').slice(1);
@@ -31,7 +40,7 @@ export function matchRoute(routes: readonly RouteSpec[], method: string, path: s
         const rest = segments.slice(i).join('/');
         if (i !== pattern.length - 1 || rest === '') ok = false;
         else {
-          params[greedy[1]!] = decodeURIComponent(rest);
+          params[greedy[1]!] = decodePath(rest);
           score.push(1);
         }
         break;
@@ -39,7 +48,7 @@ export function matchRoute(routes: readonly RouteSpec[], method: string, path: s
       const seg = segments[i];
       if (seg === undefined) ok = false;
       else if (/^\{\w+\}$/.test(p)) {
-        params[p.slice(1, -1)] = decodeURIComponent(seg);
+        params[p.slice(1, -1)] = decodePath(seg);
         score.push(2);
       } else if (p === seg) score.push(3);
       else ok = false;
@@ -105,7 +114,7 @@ export function toHttpApiEvent(req: RawRequest, match: Pick<RouteMatch, 'routeKe
   return {
     version: '2.0',
     routeKey: match.routeKey,
-    rawPath: decodeURIComponent(url.pathname),
+    rawPath: decodePath(url.pathname),
     rawQueryString: url.search.slice(1),
     ...(cookies.length > 0 && { cookies }),
     headers,

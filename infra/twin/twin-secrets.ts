@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FileSecretStore } from '#shared/adapters/file-secret-store.ts';
-import { adminKeySecretName, appSecretName } from '#shared/config/secret-names.ts';
+import { adminKeySecretName, appSecretName, credentialsKeySecretName } from '#shared/config/secret-names.ts';
 
 /** The app secrets of a Paylaş install; the twin generates any not given in env. */
 export const TWIN_SECRET_NAMES = [
   'PAYLAS_API_KEY',
+  // Seals the account credentials the twin stores in its table; keep it with the data.
+  'PAYLAS_CREDENTIALS_KEY',
   'META_APP_SECRET',
   'META_VERIFY_TOKEN',
   'X_CONSUMER_SECRET',
@@ -49,6 +51,7 @@ export async function prepareSecrets(home: string, env: Record<string, string | 
 
   const store = new FileSecretStore(path.join(home, 'secrets'));
   await store.put(adminKeySecretName(prefix), secrets.PAYLAS_API_KEY);
-  for (const name of TWIN_SECRET_NAMES) await store.put(appSecretName(prefix, name), secrets[name]);
+  await store.put(credentialsKeySecretName(prefix), secrets.PAYLAS_CREDENTIALS_KEY);
+  for (const name of TWIN_SECRET_NAMES) if (name !== 'PAYLAS_API_KEY' && name !== 'PAYLAS_CREDENTIALS_KEY') await store.put(appSecretName(prefix, name), secrets[name]);
   return { secrets, file, storeDir: path.join(home, 'secrets') };
 }

@@ -15,12 +15,34 @@ export const wiring = defineWiring({
       timeoutSeconds: 10,
       memoryMb: 512,
       table: 'readwrite',
+      // Reads the admin key; account credentials are written when accounts are added.
       secrets: 'readwrite',
-      // Quarantine replays put comments on the bus; reports can be sent on request.
+      // Quarantine replays put comments on the bus.
       bus: true,
-      email: true,
       // Posts due within two minutes are enqueued at once; replies are queued.
       sendsTo: ['publish', 'replies'],
+    },
+    reports: {
+      description: 'Weekly reports on request (/v1/reports): send now, list, preview',
+      entry: 'functions/reports/handler.ts',
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      table: 'readwrite',
+      // Reads the admin key only.
+      secrets: 'read',
+      // A sent report is announced on the bus (ReportSent).
+      bus: true,
+      email: true,
+    },
+    connect: {
+      description: 'Connecting accounts (/v1/connect): consent link, platform callback, Bluesky sign-in',
+      entry: 'functions/connect/handler.ts',
+      // Facebook Login takes four to five platform calls in a row.
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      table: 'readwrite',
+      // Writes the tokens it is given; registers Mastodon apps per instance.
+      secrets: 'readwrite',
     },
     'dispatch-due': {
       description: 'Every minute: enqueue due posts, delayed to their second; apply late policies',
@@ -162,6 +184,9 @@ export const wiring = defineWiring({
     { method: 'GET', path: '/health', function: 'api' },
     { method: 'ANY', path: '/v1/{proxy+}', function: 'api' },
     { method: 'ANY', path: '/v1/ops/{proxy+}', function: 'ops' },
+    { method: 'ANY', path: '/v1/reports', function: 'reports' },
+    { method: 'ANY', path: '/v1/reports/{proxy+}', function: 'reports' },
+    { method: 'ANY', path: '/v1/connect/{proxy+}', function: 'connect' },
     { method: 'GET', path: '/webhooks/{platform}', function: 'webhook' },
     { method: 'POST', path: '/webhooks/{platform}', function: 'webhook' },
     { method: 'GET', path: '/r/{code}', function: 'redirect' },

@@ -5,4 +5,5 @@
  */
 export { clockFromEnv, clockSpec, clockWarpFactor } from './clock-env.ts';
 export { secretStoreFromEnv } from './secret-store-env.ts';
+export { provisionedSecretStoreFromEnv } from './provisioned-secrets-env.ts';
 

@@ -24,6 +24,9 @@ export const keys = {
     sk: 'CLAIM',
   }),
 
+  /** A sealed credential, by its secret name. */
+  credential: (name: string) => ({ pk: `SECRET#${name}`, sk: 'SECRET' }),
+
   goal: (brandId: string, goalId: string) => ({ pk: `BRAND#${brandId}`, sk: `GOAL#${goalId}` }),
   goalsOf: (brandId: string) => ({ pk: `BRAND#${brandId}`, skPrefix: 'GOAL#' }),
 

@@ -4,6 +4,17 @@ export const PLATFORMS = ['x', 'linkedin', 'facebook', 'instagram', 'bluesky', '
 export const Platform = z.enum(PLATFORMS);
 export type Platform = z.infer<typeof Platform>;
 
+/** Each platform as its users spell it. */
+export const PLATFORM_NAMES: Record<Platform, string> = {
+  x: 'X',
+  linkedin: 'LinkedIn',
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  bluesky: 'Bluesky',
+  mastodon: 'Mastodon',
+  sandbox: 'Sandbox',
+};
+
 export const Locale = z.enum(['tr', 'en']);
 export type Locale = z.infer<typeof Locale>;
 

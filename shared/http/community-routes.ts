@@ -4,7 +4,7 @@ import { ForbiddenError } from '../domain/errors.ts';
 import { QuarantineEntry } from '../data/community-store.ts';
 import { Inbox, ListCommentsQuery, ReplyInput, UpdateCommentInput } from '../use-cases/inbox.ts';
 import type { WebhookIntake } from '../use-cases/webhooks.ts';
-import type { Principal } from '../use-cases/management.ts';
+import type { Principal } from '../use-cases/access.ts';
 import { route, type Route } from './http-api.ts';
 import { page } from './management-routes.ts';
 

@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { DomainError } from '../domain/errors.ts';
-import { PLATFORM_NAMES } from '../platforms/oauth.ts';
-import { BlueskyConnectInput, CallbackQuery, StartAnswer, StartQuery, type CallbackResult, type Connect } from '../use-cases/connect.ts';
+import { PLATFORM_NAMES } from '../domain/primitives.ts';
+import type { CallbackResult, Connect } from '../use-cases/connect.ts';
+import { BlueskyConnectInput, CallbackQuery, StartAnswer, StartQuery } from '../use-cases/connect-inputs.ts';
 import { AccountView } from '../use-cases/management-inputs.ts';
-import { RawResponse, route, type Route } from './http-api.ts';
+import { contract, RawResponse, serve, type Route, type RouteContract } from './http-api.ts';
 
 const ConnectedView = z.object({ account: AccountView, outcome: z.enum(['created', 'updated']) });
 
@@ -44,34 +45,38 @@ function refusedPage(platform: string, error: DomainError): RawResponse {
 }
 
 /** Connecting accounts: the consent link (`start`), the platform's redirect back (`callback`) and Bluesky's app-password sign-in. */
+const start = contract({
+  method: 'GET', path: '/v1/connect/{platform}/start', summary: "Connect an account: redirect to the platform's consent page (`redirect=false`: the link as JSON)", auth: true,
+  query: StartQuery, response: StartAnswer,
+  responses: { '302': { description: "Redirect to the platform's consent page (valid 10 minutes)" }, '503': { description: 'An app credential the platform needs is not configured; the message names it' } },
+});
+const callback = contract({
+  method: 'GET', path: '/v1/connect/{platform}/callback', summary: 'Where the platform sends the browser back: protected by its single-use state; answers an HTML page', auth: false,
+  query: CallbackQuery,
+  responses: { '200': { description: 'What was connected', contentType: 'text/html' }, '400': { description: 'Why nothing was connected', contentType: 'text/html' } },
+});
+const bluesky = contract({
+  method: 'POST', path: '/v1/connect/bluesky', summary: 'Connect a Bluesky account with an app password (only the session tokens are kept)', auth: true,
+  body: BlueskyConnectInput, response: ConnectedView,
+});
+
+/** The connect routes as documented; served by the `connect` function. */
+export const connectContracts: readonly RouteContract[] = [start, callback, bluesky];
+
 export function connectRoutes(connect: Connect): Route[] {
   return [
-    route({
-      method: 'GET', path: '/v1/connect/{platform}/start', summary: "Connect an account: redirect to the platform's consent page (`redirect=false`: the link as JSON)", auth: true,
-      query: StartQuery, response: StartAnswer,
-      responses: { '302': { description: "Redirect to the platform's consent page (valid 10 minutes)" }, '503': { description: 'An app credential the platform needs is not configured; the message names it' } },
-      handle: async ({ principal, params, query, request }) => {
-        const answer = await connect.start(principal, params.platform!, query, request.baseUrl);
-        return query.redirect === 'false' ? answer : new RawResponse(302, 'text/plain; charset=utf-8', '', { location: answer.authorizeUrl });
-      },
+    serve(start, async ({ principal, params, query, request }) => {
+      const answer = await connect.start(principal, params.platform!, query, request.baseUrl);
+      return query.redirect === 'false' ? answer : new RawResponse(302, 'text/plain; charset=utf-8', '', { location: answer.authorizeUrl });
     }),
-    route({
-      method: 'GET', path: '/v1/connect/{platform}/callback', summary: 'Where the platform sends the browser back: protected by its single-use state; answers an HTML page', auth: false,
-      query: CallbackQuery,
-      responses: { '200': { description: 'What was connected', contentType: 'text/html' }, '400': { description: 'Why nothing was connected', contentType: 'text/html' } },
-      handle: async ({ params, query }) => {
-        try {
-          return connectedPage(await connect.callback(params.platform!, query));
-        } catch (e) {
-          if (e instanceof DomainError) return refusedPage(params.platform!, e);
-          throw e;
-        }
-      },
+    serve(callback, async ({ params, query }) => {
+      try {
+        return connectedPage(await connect.callback(params.platform!, query));
+      } catch (e) {
+        if (e instanceof DomainError) return refusedPage(params.platform!, e);
+        throw e;
+      }
     }),
-    route({
-      method: 'POST', path: '/v1/connect/bluesky', summary: 'Connect a Bluesky account with an app password (only the session tokens are kept)', auth: true,
-      body: BlueskyConnectInput, response: ConnectedView,
-      handle: ({ principal, body }) => connect.connectBluesky(principal, body),
-    }),
+    serve(bluesky, ({ principal, body }) => connect.connectBluesky(principal, body)),
   ];
 }

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { DomainError, StateConflictError, UnauthorizedError, ValidationError } from '../domain/errors.ts';
 import { bearerToken } from '../domain/api-key.ts';
 import { parseOrThrow } from '../domain/validation.ts';
-import type { Principal } from '../use-cases/management.ts';
+import type { Principal } from '../use-cases/access.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** No input nests deeper than this; deeper bodies are refused before they are parsed. */
@@ -54,6 +54,19 @@ export class RawResponse {
 
 /** Keeps the query type of a route tied to its schema. */
 export const route = <Q>(r: Route<Q>): Route => r as Route;
+
+/**
+ * A route as the API documents it: everything but its handler. A function can
+ * list routes another function serves (one OpenAPI document for `/v1`)
+ * without loading their code.
+ */
+export type RouteContract<Q = unknown> = Omit<Route<Q>, 'handle'>;
+
+/** Keeps the query type of a documented route tied to its schema. */
+export const contract = <Q>(c: RouteContract<Q>): RouteContract<Q> => c;
+
+/** A documented route, served by `handle`. */
+export const serve = <Q>(c: RouteContract<Q>, handle: Route<Q>['handle']): Route => route({ ...c, handle });
 
 class PayloadTooLargeError extends DomainError {
   readonly code = 'payload_too_large';

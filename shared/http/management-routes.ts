@@ -16,7 +16,7 @@ import {
   UpdateBrandInput,
   UpdatePostInput,
 } from '../use-cases/management-inputs.ts';
-import { route, type Route } from './http-api.ts';
+import { route, type Route, type RouteContract } from './http-api.ts';
 import { openApiDocument } from './openapi.ts';
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -24,8 +24,12 @@ const PostView = Post.and(z.object({ scheduledAtLocal: z.string() }));
 const KeyCreated = z.object({ id: z.string(), brandId: z.string(), label: z.string().optional(), createdAt: z.string(), key: z.string() });
 const pageOf = (q: { cursor?: string | undefined; limit?: number | undefined }) => ({ cursor: q.cursor ?? null, ...(q.limit !== undefined && { limit: q.limit }) });
 
-/** The management API (`/v1`): brands, keys, accounts, goals and posts, plus `more` (the inbox); one OpenAPI document for all. */
-export function managementRoutes(m: Management, version: string, more: readonly Route[] = []): Route[] {
+/**
+ * The management API (`/v1`): brands, keys, accounts, goals and posts, plus
+ * `more` (the inbox, KPIs); one OpenAPI document for all of `/v1`, including
+ * the routes other functions serve (`servedElsewhere`).
+ */
+export function managementRoutes(m: Management, version: string, more: readonly Route[] = [], servedElsewhere: readonly RouteContract[] = []): Route[] {
   const routes: Route[] = [
     route({ method: 'GET', path: '/health', summary: 'Liveness', auth: false, response: z.object({ status: z.literal('ok') }), handle: async () => ({ status: 'ok' }) }),
     route({
@@ -102,7 +106,7 @@ export function managementRoutes(m: Management, version: string, more: readonly 
     path: '/v1/openapi.json',
     summary: 'This document',
     auth: false,
-    handle: async () => (document ??= openApiDocument([...described, self], { title: 'Paylaş management API', version })),
+    handle: async () => (document ??= openApiDocument([...described, ...servedElsewhere, self], { title: 'Paylaş management API', version })),
   });
   routes.push(self);
   return routes;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Route } from './http-api.ts';
+import type { RouteContract } from './http-api.ts';
 
 const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }),
@@ -8,7 +8,7 @@ const ErrorBody = z.object({
 const schemaOf = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' });
 
 /** OpenAPI 3.1 generated from the route table and its zod schemas: the document cannot drift from what is validated. */
-export function openApiDocument(routes: readonly Route[], info: { title: string; version: string }) {
+export function openApiDocument(routes: readonly RouteContract[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const parameters: unknown[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));

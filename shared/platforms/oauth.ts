@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { ENV } from '../config/env.ts';
 import type { Clock } from '../domain/clock.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { Platform } from '../domain/primitives.ts';
+import { PLATFORM_NAMES, type Platform } from '../domain/primitives.ts';
 import { platformFetch, type PlatformResponse } from './http.ts';
 import { PublishError } from './platform-client.ts';
 
@@ -45,16 +45,6 @@ export class PlatformUnavailableError extends DomainError {
 export class NotConfiguredError extends DomainError {
   readonly code = 'not_configured';
 }
-
-export const PLATFORM_NAMES: Record<Platform, string> = {
-  x: 'X',
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  bluesky: 'Bluesky',
-  mastodon: 'Mastodon',
-  sandbox: 'Sandbox',
-};
 
 /** App credentials per platform, as named in the secret store (`<prefix>app/<NAME>`). */
 export const APP_CREDENTIALS = {

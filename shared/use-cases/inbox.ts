@@ -14,7 +14,7 @@ import { DuplicateError, PublishError, type PlatformClient } from '../platforms/
 import type { MessageQueue } from '../ports/messaging.ts';
 import { commentCounting, recordFirstResponse } from './comment-counting.ts';
 import { RetryLater, type Counting } from './counting.ts';
-import type { Principal } from './management.ts';
+import { canSee, type Principal } from './access.ts';
 import { TokenKeeper, type CommunityPlatformDeps } from './tokens.ts';
 
 export const ReplyMessage = z.object({ commentId: Id, requestId: Id });
@@ -59,7 +59,7 @@ export class Inbox {
   async list(p: Principal, query: ListCommentsQuery): Promise<Page<CommentView>> {
     const brandId = query.brandId ?? (p.kind === 'brand' ? p.brandId : undefined);
     if (!brandId) throw new ValidationError([{ path: 'brandId', message: 'is required with the admin key' }]);
-    if (!visible(p, brandId)) throw new NotFoundError('brand', brandId);
+    if (!canSee(p, brandId)) throw new NotFoundError('brand', brandId);
     const page: PageRequest = { cursor: query.cursor ?? null, ...(query.limit !== undefined && { limit: query.limit }) };
     const result = await this.deps.community.listComments(
       {
@@ -127,12 +127,11 @@ export class Inbox {
 
   async #comment(p: Principal, commentId: string): Promise<Comment> {
     const comment = await this.deps.community.getComment(commentId);
-    if (!comment || !visible(p, comment.brandId)) throw new NotFoundError('comment', commentId);
+    if (!comment || !canSee(p, comment.brandId)) throw new NotFoundError('comment', commentId);
     return comment;
   }
 }
 
-const visible = (p: Principal, brandId: string) => p.kind === 'admin' || (p.kind === 'brand' && p.brandId === brandId);
 
 export interface ReplyDeps extends CommunityPlatformDeps {
   replies: MessageQueue<ReplyMessage>;

@@ -8,7 +8,7 @@ import { CalendarDate, Platform, PLATFORMS } from '../domain/primitives.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type { MetricDay, MetricsStore } from '../data/metrics-store.ts';
 import type { Repository } from '../data/repository.ts';
-import type { Principal } from './management.ts';
+import { canSee, type Principal } from './access.ts';
 
 /** Days are keyed by ISO date text, which sorts as time only within four-digit years: periods stay well inside them. */
 const KpiDate = CalendarDate.refine((d) => d >= '1970-01-01' && d <= '2999-12-31', { error: 'must be a date from 1970-01-01 to 2999-12-31' });
@@ -65,7 +65,7 @@ export class KpiService {
 
   /** The KPIs and the day figures they were computed from (the weekly report draws its charts from them). */
   async withDays(p: Principal, brandId: string, query: unknown): Promise<{ kpis: BrandKpis; days: DayFigures[] }> {
-    if (!(p.kind === 'admin' || (p.kind === 'brand' && p.brandId === brandId))) throw new NotFoundError('brand', brandId);
+    if (!canSee(p, brandId)) throw new NotFoundError('brand', brandId);
     const brand = await this.deps.repo.getBrand(brandId);
     if (!brand) throw new NotFoundError('brand', brandId);
     const q = parseOrThrow(KpiQuery, query ?? {}, 'query');

@@ -1,10 +1,10 @@
 import { accountSecretName } from '../config/secret-names.ts';
 import type { Account } from '../domain/account.ts';
 import { hashApiKey, newApiKey } from '../domain/api-key.ts';
-import { AdminKey } from './admin-key.ts';
+import { Access, canSee, type Principal } from './access.ts';
 import type { Brand } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
-import { ForbiddenError, NotFoundError, StateConflictError, UnauthorizedError, ValidationError, type FieldIssue } from '../domain/errors.ts';
+import { ForbiddenError, NotFoundError, StateConflictError, ValidationError, type FieldIssue } from '../domain/errors.ts';
 import type { Goal } from '../domain/goal.ts';
 import { newId } from '../domain/ids.ts';
 import { formatInZone, parseScheduledAt } from '../domain/local-time.ts';
@@ -32,8 +32,7 @@ import {
   type AccountView,
 } from './management-inputs.ts';
 
-/** Who is calling: the admin key, a key that belongs to one brand, or nobody (public routes). */
-export type Principal = { kind: 'admin' } | { kind: 'brand'; brandId: string } | { kind: 'anonymous' };
+export type { Principal } from './access.ts';
 
 export interface ManagementDeps {
   repo: Repository;
@@ -61,20 +60,16 @@ const viewAccount = ({ credentialRef, ...a }: Account): AccountView => ({ ...a, 
  * brand's resources answer "not found", exactly like resources that do not exist.
  */
 export class Management {
-  readonly #adminKey: AdminKey;
+  readonly #access: Access;
 
   constructor(private readonly deps: ManagementDeps) {
-    this.#adminKey = new AdminKey(deps.secrets, deps.secretsPrefix);
+    this.#access = new Access(deps);
   }
 
   // ---- authentication ---------------------------------------------------
 
-  async authenticate(key: string | undefined): Promise<Principal> {
-    if (!key) throw new UnauthorizedError('missing API key: send Authorization: Bearer <key>');
-    if (await this.#adminKey.matches(key)) return { kind: 'admin' };
-    const record = await this.deps.repo.getApiKeyByHash(hashApiKey(key));
-    if (record) return { kind: 'brand', brandId: record.brandId };
-    throw new UnauthorizedError('invalid API key');
+  authenticate(key: string | undefined): Promise<Principal> {
+    return this.#access.authenticate(key);
   }
 
   async createBrandKey(p: Principal, brandId: string, input: unknown) {
@@ -116,10 +111,8 @@ export class Management {
     return { items: own ? [own] : [], nextCursor: null };
   }
 
-  async getBrand(p: Principal, brandId: string): Promise<Brand> {
-    const brand = this.#visible(p, brandId) ? await this.deps.repo.getBrand(brandId) : undefined;
-    if (!brand) throw new NotFoundError('brand', brandId);
-    return brand;
+  getBrand(p: Principal, brandId: string): Promise<Brand> {
+    return this.#access.getBrand(p, brandId);
   }
 
   async updateBrand(p: Principal, brandId: string, input: unknown): Promise<Brand> {
@@ -309,13 +302,9 @@ export class Management {
     if (p.kind !== 'admin') throw new ForbiddenError(`only the admin key may ${what}`);
   }
 
-  #visible(p: Principal, brandId: string): boolean {
-    return p.kind === 'admin' || (p.kind === 'brand' && p.brandId === brandId);
-  }
-
   async #post(p: Principal, postId: string): Promise<Post> {
     const post = await this.deps.repo.getPost(postId);
-    if (!post || !this.#visible(p, post.brandId)) throw new NotFoundError('post', postId);
+    if (!post || !canSee(p, post.brandId)) throw new NotFoundError('post', postId);
     return post;
   }
 

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import type { Brand } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, StateConflictError, ValidationError } from '../domain/errors.ts';
 import type { DomainEvent } from '../domain/events.ts';
-import { ISO_WEEK, isoWeekday, previousWeek, weekRange } from '../domain/iso-week.ts';
+import { isoWeekday, previousWeek, weekRange } from '../domain/iso-week.ts';
 import { localWeekdayHour } from '../domain/kpis.ts';
-import { Id } from '../domain/primitives.ts';
 import { summariseCommunity } from '../domain/report/community.ts';
 import { dailySeries, renderWeeklyReport, type ReportData } from '../domain/report/render.ts';
 import { parseOrThrow } from '../domain/validation.ts';
@@ -16,10 +14,10 @@ import type { ReportRecord, ReportStore } from '../data/report-store.ts';
 import type { Repository } from '../data/repository.ts';
 import type { EventPublisher, Mailer } from '../ports/messaging.ts';
 import { RetryLater } from './counting.ts';
+import { SendReportInput } from './report-inputs.ts';
 import { KpiService } from './kpis.ts';
-import type { Principal } from './management.ts';
+import { canSee, type Principal } from './access.ts';
 
-export const SendReportInput = z.object({ brandId: Id, week: z.string().regex(ISO_WEEK, { error: 'must be an ISO week such as 2026-W48' }).optional(), force: z.boolean().optional() }).strict();
 
 /** A claim older than this without a result belongs to a sender that stopped (well above build-report's timeout). */
 export const STALE_CLAIM_MS = 3 * 60_000;
@@ -194,7 +192,7 @@ export class WeeklyReports {
   }
 
   async #brand(p: Principal, brandId: string): Promise<Brand> {
-    const brand = p.kind === 'admin' || (p.kind === 'brand' && p.brandId === brandId) ? await this.deps.repo.getBrand(brandId) : undefined;
+    const brand = canSee(p, brandId) ? await this.deps.repo.getBrand(brandId) : undefined;
     if (!brand) throw new NotFoundError('brand', brandId);
     return brand;
   }

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,14 +6,15 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { fromHandlerResult, matchRoute, toHttpApiEvent } from '#infra/twin/http-event.ts';
 import { LOCAL_AWS } from '#infra/twin/local-services.ts';
 import { wiring } from '#infra/wiring/wiring.ts';
+import { invokeHttp } from '#test/support/http-functions.ts';
 import { FileSecretStore } from '#shared/adapters/file-secret-store.ts';
 import { ENV } from '#shared/config/env.ts';
-import { adminKeySecretName } from '#shared/config/secret-names.ts';
+import { adminKeySecretName, credentialsKeySecretName } from '#shared/config/secret-names.ts';
 import { startDynalite, type LocalDynamo } from '#test/support/dynalite.ts';
 import { apiCases } from './api-cases.ts';
 import { headersFor, type ApiDriver } from './driver.ts';
 
-/** Driver 1: the api handler module called in-process with API Gateway v2 events, on a real dynalite. */
+/** Driver 1: the functions behind `/v1` called in-process with API Gateway v2 events, each as the wiring routes to it, on a real dynalite. */
 let local: LocalDynamo;
 let secretsDir: string;
 let driver: ApiDriver;
@@ -23,6 +24,7 @@ beforeAll(async () => {
   secretsDir = mkdtempSync(path.join(tmpdir(), 'paylas-secrets-'));
   const adminKey = 'pls_admin_in-process-test-key-0123456789';
   await new FileSecretStore(secretsDir).put(adminKeySecretName('paylas/test/'), adminKey);
+  await new FileSecretStore(secretsDir).put(credentialsKeySecretName('paylas/test/'), randomBytes(32).toString('hex'));
   Object.assign(process.env, {
     [ENV.tableName]: local.tableName,
     [ENV.secretsPrefix]: 'paylas/test/',
@@ -37,7 +39,6 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
   });
-  const { handler } = (await import('#functions/api/handler.ts')) as { handler: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> };
   driver = {
     name: 'in-process handler',
     adminKey,
@@ -49,7 +50,7 @@ beforeAll(async () => {
         { method, url, headers: headersFor(options.key, adminKey, raw !== undefined, options.headers), body: raw === undefined ? Buffer.alloc(0) : Buffer.from(raw), sourceIp: '127.0.0.1' },
         match,
       );
-      const out = fromHandlerResult(await handler(event));
+      const out = fromHandlerResult(await invokeHttp(event));
       return { status: out.status, headers: out.headers as Record<string, string>, body: out.body.length ? JSON.parse(out.body.toString('utf8')) : null };
     },
   };

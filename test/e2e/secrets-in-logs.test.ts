@@ -3,7 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { wiring } from '#infra/wiring/wiring.ts';
+import { FileSecretStore } from '#shared/adapters/file-secret-store.ts';
+import { SealedSecretStore } from '#shared/adapters/sealed-secret-store.ts';
+import { secretsPrefixFor } from '#shared/config/secret-names.ts';
+import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { conversionSignatureHeaders, signatureHeaders } from '#shared/webhooks/signatures.ts';
 import { startTwinProcess, type TwinProcess } from '#test/support/twin-process.ts';
 import { waitFor } from '#test/support/wait.ts';
@@ -242,25 +247,54 @@ describe('flows that touch secrets', () => {
 const PUBLIC_ID = /(_CLIENT_ID|_APP_ID)$/;
 
 /** Every secret value the install holds now, by where it came from. */
-function secretValues(): Map<string, string> {
+/** The tokens among a credential's fields: not the expiry or instance URL beside them. */
+function tokenFields(values: Map<string, string>, where: string, content: string): void {
+  let fields: Record<string, unknown> | undefined;
+  try {
+    const parsed = JSON.parse(content) as unknown;
+    if (parsed && typeof parsed === 'object') fields = parsed as Record<string, unknown>;
+  } catch {
+    fields = undefined;
+  }
+  if (!fields) values.set(content, where);
+  else for (const [k, v] of Object.entries(fields)) if (typeof v === 'string' && /token|jwt|secret|password|key/i.test(k)) values.set(v, `${where} ${k}`);
+}
+
+/** Every item of the twin's table (a test may Scan; the product never does). */
+async function tableItems(): Promise<Record<string, unknown>[]> {
+  const db = createDocumentClient({ endpoint: twin.urls.dynamodb, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(new ScanCommand({ TableName: 'paylas-local', ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  } finally {
+    db.destroy();
+  }
+}
+
+/** Every secret value: given by this test, in the twin's secret files, and the account credentials sealed in its table (opened with its key). */
+async function secretValues(items: Record<string, unknown>[]): Promise<Map<string, string>> {
   const values = new Map<string, string>(given);
   for (const [name, value] of Object.entries(appSecrets())) if (!PUBLIC_ID.test(name)) values.set(value, `secrets.json ${name}`);
   const dir = path.join(home, 'secrets');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.secret'))) {
     const name = decodeURIComponent(file.replace(/\.secret$/, ''));
-    const content = readFileSync(path.join(dir, file), 'utf8');
-    let fields: Record<string, unknown> | undefined;
-    try {
-      const parsed = JSON.parse(content) as unknown;
-      if (parsed && typeof parsed === 'object') fields = parsed as Record<string, unknown>;
-    } catch {
-      fields = undefined;
+    if (!PUBLIC_ID.test(name)) tokenFields(values, `secret store ${name}`, readFileSync(path.join(dir, file), 'utf8'));
+  }
+  const db = createDocumentClient({ endpoint: twin.urls.dynamodb, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const sealed = new SealedSecretStore(new FileSecretStore(dir), secretsPrefixFor('local'), { db: () => db, tableName: 'paylas-local' });
+    for (const item of items.filter((i) => String(i.pk).startsWith('SECRET#'))) {
+      const name = String(item.pk).slice('SECRET#'.length);
+      tokenFields(values, `sealed ${name}`, (await sealed.get(name))!);
     }
-    if (!fields) {
-      if (!PUBLIC_ID.test(name)) values.set(content, `secret store ${name}`);
-    }
-    // Account credentials: the tokens, not the expiry or instance URL beside them.
-    else for (const [k, v] of Object.entries(fields)) if (typeof v === 'string' && /token|jwt|secret|password|key/i.test(k)) values.set(v, `secret store ${name} ${k}`);
+  } finally {
+    db.destroy();
   }
   for (const v of [...values.keys()]) if (v.length < 12) values.delete(v);
   return values;
@@ -314,17 +348,18 @@ function credentialsInLine(where: string, line: string): string[] {
 }
 
 describe('secrets never leave the secret store', () => {
-  it('appear in no log line, no other API response and no mail', async () => {
+  it('appear in no log line, no other API response, no mail and no table item', async () => {
     // The twin's own debug views are responses too (queue contents included).
     for (const url of ['/_twin', ...Object.keys(wiring.queues).flatMap((q) => [`/_twin/queues/${q}`, `/_twin/queues/${q}-dlq`])]) await call('GET', url, { key: null });
 
-    const secrets = secretValues();
+    const items = await tableItems();
+    const secrets = await secretValues(items);
     const logs = twin.output();
     const lines = logs.split('\n');
     const mails = await outbox();
     // The flows happened: tokens were refreshed into sandbox-issued ones, mail was sent, functions logged.
     const labels = [...secrets.values()].join('\n');
-    expect(labels).toMatch(/brands\/.+accessToken/);
+    expect(labels).toMatch(/sealed .*brands\/.+accessToken/);
     expect([...secrets.keys()].some((v) => /^x-access-/.test(v))).toBe(true);
     expect([...secrets.keys()].some((v) => /^e30\./.test(v))).toBe(true);
     expect([...secrets.keys()].some((v) => /^instagram-access-/.test(v))).toBe(true);
@@ -335,6 +370,8 @@ describe('secrets never leave the secret store', () => {
       ...lines.flatMap((line, i) => [...leaksIn(secrets, `log line ${i + 1}`, line), ...credentialsInLine(`log line ${i + 1}`, line)]),
       ...responses.flatMap((r) => leaksIn(secrets, `response to ${r.what} (${r.status})`, r.body, r.shows)),
       ...mails.flatMap((m) => leaksIn(secrets, m.what, m.text)),
+      // The table: every item as stored, sealed credentials included (as base64 and as raw bytes).
+      ...items.flatMap((item) => leaksIn(secrets, `table item ${String(item.pk)} ${String(item.sk)}`, JSON.stringify(item, (_k, v: unknown) => (v instanceof Uint8Array ? `${Buffer.from(v).toString('base64')} ${Buffer.from(v).toString('latin1')}` : v instanceof Set ? [...v] : v)))),
     ];
 
     // Each response that shows a key shows it, once; and the check does see a secret where there is one.
@@ -344,7 +381,7 @@ describe('secrets never leave the secret store', () => {
     expect(leaksIn(secrets, 'probe', shown[0]!.body)).toEqual(['brand API key in probe', 'API key (pls_…) in probe']);
     expect(credentialsInLine('probe', JSON.stringify({ headers: { authorization: `Bearer ${brandKey}` } }))).toHaveLength(2);
 
-    console.info(`secrets check: ${secrets.size} secret values, ${lines.length} log lines, ${responses.length} API responses, ${mails.length} mail sources scanned`);
+    console.info(`secrets check: ${secrets.size} secret values, ${lines.length} log lines, ${responses.length} API responses, ${mails.length} mail sources, ${items.length} table items scanned`);
     expect(leaks).toEqual([]);
   });
 });

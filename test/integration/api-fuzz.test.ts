@@ -15,20 +15,23 @@ import { SesMailer } from '#shared/adapters/aws-ses-mailer.ts';
 import { FileSecretStore } from '#shared/adapters/file-secret-store.ts';
 import { ENV } from '#shared/config/env.ts';
 import { clockSpec } from '#shared/config/runtime.ts';
-import { adminKeySecretName } from '#shared/config/secret-names.ts';
+import { adminKeySecretName, credentialsKeySecretName } from '#shared/config/secret-names.ts';
 import { CommunityStore } from '#shared/data/community-store.ts';
 import type { Comment } from '#shared/domain/comment.ts';
 import { isNonPublicAddress, publicUrlProblem } from '#shared/domain/public-url.ts';
 import { MAX_BODY_BYTES, type Route } from '#shared/http/http-api.ts';
+import { operationsContracts } from '#shared/http/operations-routes.ts';
 import { fetchMedia } from '#shared/platforms/media.ts';
 import { PublishError } from '#shared/platforms/platform-client.ts';
 import { startDynalite } from '#test/support/dynalite.ts';
 import { startFakeAws } from '#test/support/fake-aws.ts';
+import { functionFor, httpFunction, invokeHttp, V1_FUNCTIONS } from '#test/support/http-functions.ts';
 
 /**
- * Hostile input at the management API (`/v1`), every route of the api
- * handler's own route table, called in-process with API Gateway v2 events over
- * dynalite, with SQS/EventBridge and SES stand-ins on loopback:
+ * Hostile input at the management API (`/v1`): every route of the functions
+ * that serve it (api, reports, connect; the operator routes have their own
+ * file), each called in-process with API Gateway v2 events as the wiring routes
+ * them, over dynalite, with SQS/EventBridge and SES stand-ins on loopback:
  *
  * - never a 5xx and never a throw out of the handler; every 4xx is the error
  *   shape with a message, and a validation error names each field and rule;
@@ -59,6 +62,7 @@ const ses = await startSes(outbox, 0);
 const sesStore = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as { getStoreReadonly(): { emails: { subject: string; destination: { to: string[]; cc: string[]; bcc: string[] } }[] } };
 const secretsDir = mkdtempSync(path.join(tmpdir(), 'paylas-fuzz-secrets-'));
 await new FileSecretStore(secretsDir).put(adminKeySecretName(PREFIX), ADMIN_KEY);
+await new FileSecretStore(secretsDir).put(credentialsKeySecretName(PREFIX), 'api-fuzz-credentials-key-0123456789abcdef0123456789');
 Object.assign(process.env, {
   [ENV.tableName]: local.tableName,
   [ENV.secretsPrefix]: PREFIX,
@@ -79,11 +83,9 @@ Object.assign(process.env, {
   // Unexpected errors (a 500) are logged with their stack; nothing else is.
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 });
-const api = (await import('#functions/api/handler.ts')) as {
-  handler: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-  routes: readonly Route[];
-};
-const ROUTES = api.routes;
+// Every function behind /v1 but the operator routes (ops-fuzz.test.ts), each reached as API Gateway routes to it.
+const FUNCTIONS = V1_FUNCTIONS.filter((name) => name !== 'ops');
+const ROUTES = (await Promise.all(FUNCTIONS.map(httpFunction))).flatMap((m) => m.routes ?? []);
 const AUTH_ROUTES = ROUTES.filter((r) => r.auth);
 const routeKey = (r: Route) => `${r.method} ${r.path}`;
 const paramNames = (r: Route) => [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -148,7 +150,7 @@ async function send(r: Req): Promise<Res> {
   calls++;
   let out: APIGatewayProxyStructuredResultV2;
   try {
-    out = await api.handler(toEvent(r));
+    out = await invokeHttp(toEvent(r));
   } catch (e) {
     throw new Error(`the handler threw for ${short(r)}: ${(e as Error).stack}`);
   }
@@ -176,6 +178,11 @@ function checkAnswer(r: Req, res: Res): void {
   for (const [name, value] of Object.entries(res.headers)) if (/[\r\n]/.test(String(value))) fail(r, res, `header ${name} carries a line break`);
   if (({} as Record<string, unknown>).polluted !== undefined) fail(r, res, 'Object.prototype was polluted');
   if (res.status < 400) return;
+  // No route at all: API Gateway's own 404, before any function.
+  if (!functionFor(r.method, r.rawPath)) {
+    if (res.status !== 404 || res.text !== '{"message":"Not Found"}') fail(r, res, "a request no route takes must get API Gateway's 404");
+    return;
+  }
   if (html) {
     // A page for a browser (the OAuth callback): it must still say what went wrong.
     if (!/<h1[^>]*>[^<]+<\/h1>\s*<p>[^<]+/.test(res.text)) fail(r, res, 'an error page without a heading and a reason');
@@ -474,11 +481,15 @@ const arrayProtoBefore = Object.getOwnPropertyNames(Array.prototype).sort();
 
 // ---- the properties ---------------------------------------------------------------------------
 
-console.info(`api fuzz: seed ${SEED}, ${ROUTES.length} routes (${AUTH_ROUTES.length} need a key)`);
+console.info(`api fuzz: seed ${SEED}, ${ROUTES.length} routes of ${FUNCTIONS.join(', ')} (${AUTH_ROUTES.length} need a key)`);
 
 describe('the route table', () => {
-  it('is the one the handler serves, and every route answers', async () => {
+  it('is the one the functions serve, and every route answers', async () => {
     expect(ROUTES.length).toBeGreaterThanOrEqual(20);
+    // The OpenAPI document lists exactly the routes the functions serve, the operator routes included.
+    const doc = (await call('GET', '/v1/openapi.json', undefined, null)).json as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(documented.sort()).toEqual([...ROUTES, ...operationsContracts].map((r) => `${r.method} ${r.path}`).sort());
     for (const r of ROUTES) {
       const { rawPath, query, body } = requestFor(r, play);
       const res = await call(r.method, rawPath, body, ADMIN_KEY, qs(query));
