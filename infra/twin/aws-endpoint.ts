@@ -45,6 +45,13 @@ class AwsError extends Error {
   }
 }
 
+/** `ReplayName` as EventBridge checks it on StartReplay and DescribeReplay alike. */
+function replayName(body: Record<string, unknown>): string {
+  const name = String(body.ReplayName ?? '');
+  if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(name)) throw new AwsError('ValidationException', 'ReplayName must be 1-64 characters of [.-_A-Za-z0-9]');
+  return name;
+}
+
 export interface BusEvent {
   version: '0';
   id: string;
@@ -207,10 +214,9 @@ export class AwsEndpoint {
   }
 
   async #startReplay(body: Record<string, unknown>) {
-    const name = String(body.ReplayName ?? '');
+    const name = replayName(body);
     const from = Number(body.EventStartTime);
     const to = Number(body.EventEndTime);
-    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(name)) throw new AwsError('ValidationException', 'ReplayName must be 1-64 characters of [.-_A-Za-z0-9]');
     if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) throw new AwsError('ValidationException', 'EventStartTime must be before EventEndTime');
     const destination = String((body.Destination as { Arn?: unknown } | undefined)?.Arn ?? '');
     if (destination.split('/').pop() !== this.options.busName) throw new AwsError('ValidationException', `Destination ${destination} is not the bus ${this.options.busName}`);
@@ -224,7 +230,7 @@ export class AwsEndpoint {
   }
 
   async #describeReplay(body: Record<string, unknown>) {
-    const name = String(body.ReplayName ?? '');
+    const name = replayName(body);
     const replay = await this.#archive().describe(name);
     if (!replay) throw new AwsError('ResourceNotFoundException', `Replay ${name} does not exist.`);
     return {

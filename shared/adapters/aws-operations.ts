@@ -61,6 +61,9 @@ export class SqsDeadLetters implements DeadLetters {
   }
 }
 
+/** What EventBridge accepts as a replay name; it refuses any other name with a ValidationException. */
+const REPLAY_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+
 /** The bus archive through EventBridge StartReplay / DescribeReplay, replayed onto the same bus. */
 export class EventBridgeArchive implements EventArchive {
   constructor(
@@ -83,6 +86,8 @@ export class EventBridgeArchive implements EventArchive {
   }
 
   async describe(name: string): Promise<ReplayState | undefined> {
+    // No replay can have a name EventBridge would refuse.
+    if (!REPLAY_NAME.test(name)) return undefined;
     try {
       const out = await this.client.send(new DescribeReplayCommand({ ReplayName: name }));
       return {

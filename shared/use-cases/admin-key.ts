@@ -12,7 +12,11 @@ export class AdminKey {
   ) {}
 
   async matches(key: string): Promise<boolean> {
-    this.#known ??= this.secrets.get(adminKeySecretName(this.secretsPrefix));
+    // A failed read is not kept: the next request reads again.
+    this.#known ??= this.secrets.get(adminKeySecretName(this.secretsPrefix)).catch((e: unknown) => {
+      this.#known = undefined;
+      throw e;
+    });
     const known = await this.#known;
     return known !== undefined && sameKey(key, known);
   }

@@ -3,7 +3,7 @@ import { appSecretName } from '../config/secret-names.ts';
 import type { Account } from '../domain/account.ts';
 import type { Clock } from '../domain/clock.ts';
 import { IncomingComment } from '../domain/comment.ts';
-import { NotFoundError, StateConflictError } from '../domain/errors.ts';
+import { NotFoundError, StateConflictError, type FieldIssue } from '../domain/errors.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { Platform } from '../domain/primitives.ts';
 import type { CommunityStore, QuarantineEntry } from '../data/community-store.ts';
@@ -121,7 +121,7 @@ export class WebhookIntake {
     if (!check.ok) return reject(401, check.reason, check.reason === 'stale_timestamp' ? 'the signature timestamp is outside the 300 s tolerance' : 'Paylas-Signature is missing or does not match the body');
     const parsed = parseConversion(req.body);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
+      const { issues } = parsed;
       const { id } = await this.#quarantine('conversions', req.body, issues.map((i) => `${i.path}: ${i.message}`).join('; ').slice(0, 500));
       return json(400, { error: { code: 'validation_failed', message: `the conversion was kept as ${id} but not counted: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, details: issues } }, 'quarantined', { reason: 'invalid conversion' });
     }
@@ -151,7 +151,7 @@ export class WebhookIntake {
 
   async #replayConversion(body: Buffer, id: string): Promise<{ published: number; ignored: number; quarantined?: { id: string; reason: string } }> {
     const parsed = parseConversion(body);
-    if (!parsed.success) return { published: 0, ignored: 0, quarantined: { id, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+    if (!parsed.success) return { published: 0, ignored: 0, quarantined: { id, reason: parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ') } };
     await this.#publishConversion(parsed.data);
     return { published: 1, ignored: 0 };
   }
@@ -247,15 +247,22 @@ export class WebhookIntake {
   }
 }
 
-/** The conversion body as strict UTF-8 JSON, checked against its schema (an undecodable body fails the same way). */
-function parseConversion(body: Buffer) {
+/**
+ * The conversion body as strict UTF-8 JSON, checked against its schema. Every
+ * issue names its field (`body` for the body as a whole, e.g. one that is not
+ * UTF-8 or not JSON).
+ */
+function parseConversion(body: Buffer): { success: true; data: Conversion } | { success: false; issues: FieldIssue[] } {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-  } catch {
-    value = undefined;
+  } catch (e) {
+    const message = e instanceof TypeError ? 'is not valid UTF-8' : e instanceof RangeError ? 'is nested too deeply' : 'is not valid JSON';
+    return { success: false, issues: [{ path: 'body', message }] };
   }
-  return Conversion.safeParse(value);
+  const parsed = Conversion.safeParse(value);
+  if (parsed.success) return parsed;
+  return { success: false, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message })) };
 }
 
 /** LinkedIn organisations may be stored as `urn:li:organization:123` or `123`. */
