@@ -14,10 +14,18 @@ export interface BuildAppOptions {
   env?: Environment;
 }
 
+/**
+ * A stage names every resource (`paylas-<stage>-…`): lower case, digits and
+ * dashes, short enough that the longest derived name (an event replay,
+ * `paylas-<stage>-` + 21 characters, at most 64) always fits.
+ */
+export const STAGE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+
 /** The whole Paylaş deployment for one stage, checked by cdk-nag (errors fail synth). */
 export function buildApp(options: BuildAppOptions) {
-  const app = options.app ?? new App();
   const { stage, env } = options;
+  if (!STAGE_NAME.test(stage)) throw new Error(`stage ${JSON.stringify(stage)} must be 1-20 lower-case letters, digits and dashes (not at either end)`);
+  const app = options.app ?? new App();
   const stateful = new StatefulStack(app, `Paylas-${stage}-Data`, { stage, env, description: 'Paylaş data: the single table' });
   const stateless = new StatelessStack(app, `Paylas-${stage}-App`, {
     stage,

@@ -1,6 +1,7 @@
 import { DescribeReplayCommand, EventBridgeClient, ResourceNotFoundException, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import type { OperationsResources } from '../config/env.ts';
+import { StateConflictError } from '../domain/errors.ts';
 import type { DeadLetterMessage, DeadLetterQueueState, DeadLetters, EventArchive, ReplayState } from '../ports/operations.ts';
 
 /** The dead-letter queues through the SQS API: attributes, a peek that leaves messages visible, and message move tasks. */
@@ -56,8 +57,17 @@ export class SqsDeadLetters implements DeadLetters {
 
   async redrive(name: string): Promise<{ taskHandle: string }> {
     // No destination: SQS moves the messages back to the queue each came from.
-    const out = await this.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: this.#queue(name).arn }));
-    return { taskHandle: out.TaskHandle ?? '' };
+    try {
+      const out = await this.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: this.#queue(name).arn }));
+      return { taskHandle: out.TaskHandle ?? '' };
+    } catch (e) {
+      // SQS refuses a second task while one runs on the queue (one at a time), and says why.
+      const fault = e as { $fault?: string; name?: string; message?: string };
+      if (fault.$fault === 'client' && !/Throttl/i.test(fault.name ?? '')) {
+        throw new StateConflictError(`SQS did not start the redrive of ${name}: ${fault.message ?? fault.name}. One redrive runs per queue at a time; paylas dlq list shows the queue draining.`);
+      }
+      throw e;
+    }
   }
 }
 

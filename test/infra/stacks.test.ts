@@ -2,6 +2,7 @@ import { Duration, type CfnResource } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp, STAGE_NAME } from '#infra/build-app.ts';
 import { describe, expect, it } from 'vitest';
 import { defineWiring, wiringProblems, type Wiring } from '#infra/wiring/types.ts';
 import { wiring as productWiring } from '#infra/wiring/wiring.ts';
@@ -146,6 +147,13 @@ describe('a stack bound to an account and region (as `cdk deploy` makes it)', ()
 });
 
 describe('the infra checks catch regressions', () => {
+  it('a stage name that would not fit every resource name is refused before synth', () => {
+    for (const stage of ['Prod', 'a-very-long-stage-name-x', '-prod', 'prod-', 'pro_d', '']) {
+      expect(() => buildApp({ stage, wiring: productWiring, emailFrom: 'r@example.com' }), stage).toThrow(/stage .* must be 1-20/);
+    }
+    for (const stage of ['prod', 'dev-2', 'a', 'eu-central-staging1']) expect(STAGE_NAME.test(stage), stage).toBe(true);
+  });
+
   it('a table without PITR fails the table check (a raw override cdk-nag cannot see)', () => {
     const s = synth(productWiring as Wiring, ({ stateful }) => {
       const cfn = stateful.table.node.defaultChild as CfnResource;
