@@ -1,6 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SESClient } from '@aws-sdk/client-ses';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +24,7 @@ import { fetchMedia } from '#shared/platforms/media.ts';
 import { PublishError } from '#shared/platforms/platform-client.ts';
 import { startDynalite } from '#test/support/dynalite.ts';
 import { startFakeAws } from '#test/support/fake-aws.ts';
+import { fuzzHttp, hostileQuery, hostileText as hostileTextOf, type FuzzRequest, type FuzzResponse } from '#test/support/fuzz-http.ts';
 import { functionFor, httpFunction, invokeHttp, V1_FUNCTIONS } from '#test/support/http-functions.ts';
 
 /**
@@ -101,72 +101,9 @@ afterAll(async () => {
 
 // ---- requests -----------------------------------------------------------------------------
 
-interface Req {
-  method: string;
-  /** As API Gateway hands it over: already percent-decoded. */
-  rawPath: string;
-  rawQuery?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  base64?: boolean;
-}
-interface Res {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-  json: any;
-}
-
-let requestSeq = 0;
-function toEvent(r: Req): APIGatewayProxyEventV2 {
-  const requestId = `fuzz-${++requestSeq}`;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: r.rawPath,
-    rawQueryString: r.rawQuery ?? '',
-    headers: r.headers ?? {},
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'fuzz',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method: r.method, path: r.rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fuzz' },
-      requestId,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date(SIM_NOW).toUTCString(),
-      timeEpoch: SIM_NOW,
-    },
-    ...(r.body !== undefined && { body: r.body }),
-    isBase64Encoded: r.base64 ?? false,
-  };
-}
-
-const short = (r: Req) => `${r.method} ${JSON.stringify(r.rawPath.slice(0, 120))}${r.rawQuery ? `?${r.rawQuery.slice(0, 80)}` : ''}`;
-
-let calls = 0;
-async function send(r: Req): Promise<Res> {
-  calls++;
-  let out: APIGatewayProxyStructuredResultV2;
-  try {
-    out = await invokeHttp(toEvent(r));
-  } catch (e) {
-    throw new Error(`the handler threw for ${short(r)}: ${(e as Error).stack}`);
-  }
-  const text = out.body ?? '';
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: out.statusCode ?? 200, headers: (out.headers ?? {}) as Record<string, string>, text, json };
-}
-
-function fail(r: Req, res: Res, why: string): never {
-  throw new Error(`${why}\n  request: ${short(r)} body=${JSON.stringify((r.body ?? '').slice(0, 300))}\n  answer: ${res.status} ${res.text.slice(0, 600)}`);
-}
+type Req = FuzzRequest;
+type Res = FuzzResponse;
+const { send, fail, checkErrorShape, stats } = fuzzHttp({ invoke: (e) => invokeHttp(e), apiId: 'fuzz', now: () => new Date(SIM_NOW) });
 
 /** What every answer must be: no 5xx; a 4xx is `{error:{code,message,details}}` naming the problem; no header carries a line break. */
 function checkAnswer(r: Req, res: Res): void {
@@ -188,17 +125,7 @@ function checkAnswer(r: Req, res: Res): void {
     if (!/<h1[^>]*>[^<]+<\/h1>\s*<p>[^<]+/.test(res.text)) fail(r, res, 'an error page without a heading and a reason');
     return;
   }
-  const e = res.json?.error;
-  if (!e || typeof e.code !== 'string' || !e.code || typeof e.message !== 'string' || !e.message.trim() || !('details' in e)) fail(r, res, 'a 4xx without the error shape');
-  if (Object.keys(res.json).length !== 1 || Object.keys(e).sort().join() !== 'code,details,message') fail(r, res, 'extra fields in the error shape');
-  if (res.status === 401 && (e.code !== 'unauthorized' || res.headers['www-authenticate'] !== 'Bearer')) fail(r, res, '401 without code unauthorized and WWW-Authenticate');
-  if (e.code === 'validation_failed') {
-    if (res.status !== 400 || !Array.isArray(e.details) || e.details.length === 0) fail(r, res, 'a validation error without details');
-    for (const d of e.details as { path: unknown; message: unknown }[]) {
-      if (typeof d.path !== 'string' || typeof d.message !== 'string' || !d.message.trim()) fail(r, res, 'a validation detail without path and message');
-      if (!e.message.includes(d.message)) fail(r, res, 'the message leaves out a detail');
-    }
-  }
+  checkErrorShape(r, res);
 }
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -290,7 +217,6 @@ const sideEffects = () => ({ aws: aws.calls.length, mail: ses.sentCount() });
 
 // ---- hostile values -------------------------------------------------------------------------
 
-const CONTROL = ['\u0000', '\u0001', '\u0007', '\b', '\t', '\n', '\u000b', '\f', '\r', '\r\n', '\u001b', '\u007f', '\u0085', '\u00a0', '\u2028', '\u2029', '\u200b', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\ufeff', '\ufffe', '\uffff', '\ud800', '\udfff'];
 const LONG = ['a'.repeat(65), 'a'.repeat(2049), 'ş'.repeat(10_000), 'x'.repeat(70_000)];
 const NASTY = [
   '..', '../..', '../../etc/passwd', '..%2f..%2f', '%2e%2e', '%2e%2e%2f', 'a%2Fb', '%2F', '%', '%zz', '%25', '%252F', '%00', '%E0%A4%A', '%C0%AF', '%ED%A0%80',
@@ -299,13 +225,7 @@ const NASTY = [
   '${7*7}', '{{7*7}}', 'BRAND#x', 'POST#1', 'pk', 'sk', '\\', '//', '.', 'last', '2026-W53', '2026-W00', '0000-W01', '9999-W99', 'a/b', '/v1/brands', 'a?b=c', 'a#b', '=1+1', '+cmd', '@SUM(A1)',
   ...LONG,
 ];
-const hostileText: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom(...NASTY),
-  fc.string({ maxLength: 24 }),
-  fc.string({ unit: 'grapheme', maxLength: 12 }),
-  fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.array(fc.constantFrom(...CONTROL, 'a', 'ş', 'Bcc: x@evil.test', '%0d%0a'), { maxLength: 8 }).map((a) => a.join('')),
-);
+const hostileText = hostileTextOf(NASTY, ['Bcc: x@evil.test']);
 const validId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 const segment: fc.Arbitrary<string> = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...NASTY) }, { weight: 2, arbitrary: hostileText }, { weight: 1, arbitrary: validId }, { weight: 1, arbitrary: fc.constant(randomUUID()) });
 
@@ -444,16 +364,11 @@ const WRONG_KEYS = (): fc.Arbitrary<string | undefined> =>
   );
 
 const queryArb = (r: Route) =>
-  fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom(...queryKeys(r), 'brandId', 'limit', 'cursor', '__proto__', 'constructor'), hostileText), fc.oneof(hostileText, hostileDate, fc.constantFrom('0', '101', '-1', '1e2', '25', 'eyJwayI6IngifQ', 'eyJhIjoiYiJ9', Buffer.from(JSON.stringify({ pk: 'BRAND#x', sk: 'A' })).toString('base64url'), ...CALENDAR_EDGES))), { maxLength: 4 })
-    .chain((pairs) => fc.constantFrom('encoded', 'raw').map((how) => pairs.map(([k, v]) => (how === 'encoded' ? `${safeEncode(k)}=${safeEncode(v)}` : `${k}=${v}`)).join('&')));
-function safeEncode(s: string): string {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
+  hostileQuery(
+    fc.oneof(fc.constantFrom(...queryKeys(r), 'brandId', 'limit', 'cursor', '__proto__', 'constructor'), hostileText),
+    fc.oneof(hostileText, hostileDate, fc.constantFrom('0', '101', '-1', '1e2', '25', 'eyJwayI6IngifQ', 'eyJhIjoiYiJ9', Buffer.from(JSON.stringify({ pk: 'BRAND#x', sk: 'A' })).toString('base64url'), ...CALENDAR_EDGES)),
+    4,
+  );
 
 /** The route's method mostly; sometimes another, a lowercase one or one HTTP does not have. */
 const methodFor = (r: Route) => fc.oneof({ weight: 6, arbitrary: fc.constant(r.method) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', r.method.toLowerCase(), 'FOO') });
@@ -1086,6 +1001,6 @@ describe('after the run', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     const total = Object.values(runs).reduce((a, b) => a + b, 0);
-    console.info(`api fuzz: ${ROUTES.length} routes, ${JSON.stringify(runs)}, ${total} generated cases, ${calls} handler calls`);
+    console.info(`api fuzz: ${ROUTES.length} routes, ${JSON.stringify(runs)}, ${total} generated cases, ${stats.calls} handler calls`);
   });
 });

@@ -14,6 +14,7 @@ import { clockFromEnv, clockSpec } from '#shared/config/runtime.ts';
 import { adminKeySecretName } from '#shared/config/secret-names.ts';
 import { MAX_BODY_BYTES, type Route } from '#shared/http/http-api.ts';
 import { startDynalite } from '#test/support/dynalite.ts';
+import { CONTROL, fuzzHttp, hostileQuery, hostileText as hostileTextOf, type FuzzRequest, type FuzzResponse } from '#test/support/fuzz-http.ts';
 
 /**
  * Hostile input at the operator routes (`/v1/ops`), every route of the ops
@@ -127,73 +128,9 @@ await queues.send('publish-dlq', JSON.stringify({ fixture: 'second', note: 'ş �
 
 // ---- requests ---------------------------------------------------------------------------------
 
-interface Req {
-  method: string;
-  /** As API Gateway hands it over: already percent-decoded. */
-  rawPath: string;
-  rawQuery?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  base64?: boolean;
-}
-interface Res {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-  json: any;
-}
-
-let requestSeq = 0;
-function toEvent(r: Req): APIGatewayProxyEventV2 {
-  const requestId = `ops-fuzz-${++requestSeq}`;
-  const now = clock.now();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: r.rawPath,
-    rawQueryString: r.rawQuery ?? '',
-    headers: r.headers ?? {},
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'ops-fuzz',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method: r.method, path: r.rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fuzz' },
-      requestId,
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    ...(r.body !== undefined && { body: r.body }),
-    isBase64Encoded: r.base64 ?? false,
-  };
-}
-
-const short = (r: Req) => `${r.method} ${JSON.stringify(r.rawPath.slice(0, 120))}${r.rawQuery ? `?${r.rawQuery.slice(0, 80)}` : ''} auth=${JSON.stringify((r.headers?.authorization ?? '').slice(0, 60))}`;
-
-let calls = 0;
-async function send(r: Req): Promise<Res> {
-  calls++;
-  let out: APIGatewayProxyStructuredResultV2;
-  try {
-    out = await ops.handler(toEvent(r));
-  } catch (e) {
-    throw new Error(`the handler threw for ${short(r)}: ${(e as Error).stack}`);
-  }
-  const text = out.body ?? '';
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: out.statusCode ?? 200, headers: (out.headers ?? {}) as Record<string, string>, text, json };
-}
-
-function fail(r: Req, res: Res, why: string): never {
-  throw new Error(`${why}\n  request: ${short(r)} body=${JSON.stringify((r.body ?? '').slice(0, 300))}\n  answer: ${res.status} ${res.text.slice(0, 600)}`);
-}
+type Req = FuzzRequest;
+type Res = FuzzResponse;
+const { send, fail, checkErrorShape, stats } = fuzzHttp({ invoke: (e) => ops.handler(e), apiId: 'ops-fuzz', now: () => clock.now() });
 
 /** What every answer must be: no 5xx; a 4xx is `{error:{code,message,details}}` naming the problem; no header carries a line break. */
 function checkAnswer(r: Req, res: Res): void {
@@ -202,17 +139,7 @@ function checkAnswer(r: Req, res: Res): void {
   if (({} as Record<string, unknown>).polluted !== undefined) fail(r, res, 'Object.prototype was polluted');
   if (res.json === undefined) fail(r, res, 'an answer that is not JSON');
   if (res.status < 400) return;
-  const e = res.json?.error;
-  if (!e || typeof e.code !== 'string' || !e.code || typeof e.message !== 'string' || !e.message.trim() || !('details' in e)) fail(r, res, 'a 4xx without the error shape');
-  if (Object.keys(res.json).length !== 1 || Object.keys(e).sort().join() !== 'code,details,message') fail(r, res, 'extra fields in the error shape');
-  if (res.status === 401 && (e.code !== 'unauthorized' || res.headers['www-authenticate'] !== 'Bearer')) fail(r, res, '401 without code unauthorized and WWW-Authenticate');
-  if (e.code === 'validation_failed') {
-    if (res.status !== 400 || !Array.isArray(e.details) || e.details.length === 0) fail(r, res, 'a validation error without details');
-    for (const d of e.details as { path: unknown; message: unknown }[]) {
-      if (typeof d.path !== 'string' || typeof d.message !== 'string' || !d.message.trim()) fail(r, res, 'a validation detail without path and message');
-      if (!e.message.includes(d.message)) fail(r, res, 'the message leaves out a detail');
-    }
-  }
+  checkErrorShape(r, res);
 }
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -237,7 +164,6 @@ function validRequest(r: Route, replayName = `${REPLAY_PREFIX}none`): { rawPath:
 
 // ---- hostile values -----------------------------------------------------------------------------
 
-const CONTROL = ['\u0000', '\u0001', '\u0007', '\b', '\t', '\n', '\r', '\r\n', '\u001b', '\u007f', '\u0085', '\u00a0', '\u2028', '\u200b', '\u202e', '\ufeff', '\uffff', '\ud800', '\udfff'];
 const LONG = ['a'.repeat(64), 'a'.repeat(65), 'a'.repeat(128), 'a'.repeat(129), 'a'.repeat(2049), 'ş'.repeat(1000), 'x'.repeat(70_000)];
 const NASTY = [
   '..', '../..', '../../etc/passwd', '.', '%2e%2e', '..%2f..%2f', '%2F', 'a%2Fb', '%', '%zz', '%25', '%252F', '%00', '%E0%A4%A', '%C0%AF', '%ED%A0%80', '%70ublish-dlq', 'publish%2Ddlq',
@@ -248,13 +174,7 @@ const NASTY = [
   ' ', 'İ', 'ß', '😀', 'null', 'undefined', 'NaN', '-1', '0', '1e309', 'true', '[]', '{}', '$', '*', '?', ';', ',', '"', "'", '<script>', '${7*7}', '\\', '//', 'a/b', '/v1/ops/dead-letters', 'a?b=c', 'a#b',
   ...LONG,
 ];
-const hostileText: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom(...NASTY),
-  fc.string({ maxLength: 24 }),
-  fc.string({ unit: 'grapheme', maxLength: 12 }),
-  fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.array(fc.constantFrom(...CONTROL, 'a', 'ş', '-dlq', '%0d%0a'), { maxLength: 8 }).map((a) => a.join('')),
-);
+const hostileText = hostileTextOf(NASTY, ['-dlq']);
 /** A path parameter: hostile, a real queue name (dead-letter or not), or a replay name with this install's prefix. */
 const segment: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: hostileText },
@@ -364,17 +284,11 @@ const WRONG_AUTH: fc.Arbitrary<string | undefined> = fc.oneof(
   hostileText,
 );
 
-const query: fc.Arbitrary<string> =
-  fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom('max', 'max', 'cursor', 'limit', '__proto__', 'constructor'), hostileText), fc.oneof(hostileText, fc.constantFrom('0', '1', '10', '11', '-1', '1.5', '1e1', '0x5', ' 5', '5 ', '', 'Infinity', 'NaN', '9'.repeat(400)))), { maxLength: 3 })
-    .chain((pairs) => fc.constantFrom('encoded', 'raw').map((how) => pairs.map(([k, v]) => (how === 'encoded' ? `${safeEncode(k)}=${safeEncode(v)}` : `${k}=${v}`)).join('&')));
-function safeEncode(s: string): string {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
+const query: fc.Arbitrary<string> = hostileQuery(
+  fc.oneof(fc.constantFrom('max', 'max', 'cursor', 'limit', '__proto__', 'constructor'), hostileText),
+  fc.oneof(hostileText, fc.constantFrom('0', '1', '10', '11', '-1', '1.5', '1e1', '0x5', ' 5', '5 ', '', 'Infinity', 'NaN', '9'.repeat(400))),
+  3,
+);
 
 /** The route's path with the given values in place of its parameters. */
 const pathWith = (r: Route, values: readonly string[]) => {
@@ -593,6 +507,6 @@ describe('refusals an operator relies on', () => {
   it('left Object.prototype as it was', () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    console.info(`ops fuzz: ${calls} handler calls ${JSON.stringify(runs)}`);
+    console.info(`ops fuzz: ${stats.calls} handler calls ${JSON.stringify(runs)}`);
   });
 });
