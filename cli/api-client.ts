@@ -36,8 +36,8 @@ export function resolveTarget(flags: { url?: string; key?: string }, env = proce
 export class ApiClient {
   constructor(private readonly target: { url: string; key: string }) {}
 
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    const { res, text } = await this.#send(method, path, body);
+  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const { res, text } = await this.#send(method, path, body, headers);
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : null;
@@ -63,12 +63,12 @@ export class ApiClient {
     return text;
   }
 
-  async #send(method: string, path: string, body?: unknown): Promise<{ res: Response; text: string }> {
+  async #send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ res: Response; text: string }> {
     let res: Response;
     try {
       res = await fetch(`${this.target.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.target.key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        headers: { ...headers, authorization: `Bearer ${this.target.key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
     } catch (e) {

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createPlatformClients } from '#shared/platforms/clients.ts';
 import { ApiClient, ApiError, resolveTarget, UsageError } from './api-client.ts';
@@ -21,6 +22,8 @@ const client = () => new ApiClient(resolveTarget(opts()));
 const print = (value: unknown, human: () => string) => console.log(opts().json ? JSON.stringify(value, null, 2) : human());
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+/** The `Idempotency-Key` header for a create, when there is a key. */
+const idempotency = (key: string | undefined): Record<string, string> => (key ? { 'idempotency-key': key } : {});
 const int = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
@@ -302,6 +305,7 @@ post
   .option('--media <url>', 'image URL, repeatable', collect)
   .option('--campaign <name>', 'campaign name')
   .option('--draft', 'save as a draft instead of scheduling')
+  .option('--idempotency-key <key>', 'send the command again with the same key and the post is made once (e.g. after a timeout)')
   .action(async (o) => {
     const id = await brandId(o.brand);
     const accountIds: string[] = o.account ?? (await client().call<Page>('GET', `/v1/brands/${encodeURIComponent(id)}/accounts`)).items.map((a) => String(a.id));
@@ -315,7 +319,7 @@ post
       ...(o.timezone && { timezone: o.timezone }),
       ...(o.campaign && { campaign: o.campaign }),
       ...(o.draft && { status: 'draft' }),
-    });
+    }, idempotency(o.idempotencyKey));
     print(p, () => `${p.status} post ${p.id} for ${p.scheduledAtLocal}`);
   });
 post
@@ -324,6 +328,7 @@ post
   .argument('<file>', 'CSV file')
   .option('--brand <brandId>', 'brand (optional when the key sees one brand)')
   .option('--partial', 'import the valid rows even when some are invalid')
+  .option('--idempotency-key <key>', 'default: one made from the brand and the file, so importing the same file again adds nothing; pass a new key to import it again on purpose')
   .action(async (file: string, o) => {
     let csv: string;
     try {
@@ -331,11 +336,9 @@ post
     } catch (e) {
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
     }
-    const out = await client().call<{ imported: Json[]; errors: { path: string; message: string }[] }>('POST', '/v1/posts:import', {
-      brandId: await brandId(o.brand),
-      csv,
-      ...(o.partial && { partial: true }),
-    });
+    const body = { brandId: await brandId(o.brand), csv, ...(o.partial && { partial: true }) };
+    const key = (o.idempotencyKey as string | undefined) ?? `import-${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 40)}`;
+    const out = await client().call<{ imported: Json[]; errors: { path: string; message: string }[] }>('POST', '/v1/posts:import', body, idempotency(key));
     print(out, () =>
       [`imported ${out.imported.length} post(s)`, ...out.errors.map((e) => `skipped ${e.path}: ${e.message}`), '', table(out.imported.map(postRow), POST_COLUMNS)].join('\n'),
     );

@@ -204,9 +204,10 @@ export class Repository extends TableReader {
 
   // ---- posts --------------------------------------------------------------
 
-  async createPost(input: NewPost): Promise<Post> {
+  /** Creates a post under a new id, or under `id` (an idempotent create): a post already there is a ConcurrentModificationError. */
+  async createPost(input: NewPost, id: string = newId()): Promise<Post> {
     const fields = parseOrThrow(NewPostSchema, input, 'post');
-    const post: Post = { ...fields, id: newId(), ...this.#fresh() };
+    const post: Post = { ...fields, id, ...this.#fresh() };
     await this.#create('post', post.id, this.#postItem(post));
     return post;
   }

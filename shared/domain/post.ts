@@ -62,6 +62,8 @@ const PostShape = z.object({
   targets: z.array(PostTarget).min(1, { error: 'needs at least one target account' }).max(20),
   /** Dispatch attempts across all targets. */
   attempts: z.int().min(0).default(0),
+  /** Created under an `Idempotency-Key`: the fingerprint of that request, so the same key with another request is refused. */
+  requestHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 function oneTargetPerAccount(post: { targets: { accountId: string }[] }, ctx: z.RefinementCtx): void {
@@ -74,7 +76,9 @@ function oneTargetPerAccount(post: { targets: { accountId: string }[] }, ctx: z.
   });
 }
 
-export const Post = PostShape.extend({ id: Id }).extend(Versioned.shape).superRefine(oneTargetPerAccount);
+/** A stored post's fields, before the cross-field rules (for views that leave some out). */
+export const PostFields = PostShape.extend({ id: Id }).extend(Versioned.shape);
+export const Post = PostFields.superRefine(oneTargetPerAccount);
 export type Post = z.infer<typeof Post>;
 
 export const NewPost = PostShape.superRefine(oneTargetPerAccount);

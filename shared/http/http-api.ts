@@ -24,6 +24,8 @@ export interface RouteContext<Q> {
 export interface RequestInfo {
   /** The API's public base URL as the caller reached it (`https://<domain>`), without a trailing slash. */
   baseUrl: string;
+  /** The `Idempotency-Key` header, as sent. */
+  idempotencyKey?: string;
 }
 
 export interface Route<Q = unknown> {
@@ -208,7 +210,7 @@ export function createHttpApi(routes: readonly Route[], options: HttpApiOptions)
       const body = decodeBody(event);
       if (r.body && body === undefined && !r.body.safeParse(undefined).success) throw new ValidationError([{ path: 'body', message: 'is missing: send a JSON object' }]);
       const query = r.query ? parseOrThrow(r.query, Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')), 'query') : {};
-      const result = await r.handle({ principal, params, body, query, request: { baseUrl: publicBaseUrl(event) } });
+      const result = await r.handle({ principal, params, body, query, request: { baseUrl: publicBaseUrl(event), ...(event.headers?.['idempotency-key'] !== undefined && { idempotencyKey: event.headers['idempotency-key'] }) } });
       if (result instanceof RawResponse) return { statusCode: result.status, headers: { 'content-type': result.contentType, 'cache-control': 'no-store', ...result.headers }, body: result.body };
       return json(r.status ?? 200, result);
     } catch (error) {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Brand } from '../domain/brand.ts';
 import { Goal } from '../domain/goal.ts';
-import { Post } from '../domain/post.ts';
+import { PostFields } from '../domain/post.ts';
 import type { Management } from '../use-cases/management.ts';
 import {
   AccountView,
@@ -20,7 +20,7 @@ import { route, type Route, type RouteContract } from './http-api.ts';
 import { openApiDocument } from './openapi.ts';
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-const PostView = Post.and(z.object({ scheduledAtLocal: z.string() }));
+const PostView = PostFields.omit({ requestHash: true }).and(z.object({ scheduledAtLocal: z.string() }));
 const KeyCreated = z.object({ id: z.string(), brandId: z.string(), label: z.string().optional(), createdAt: z.string(), key: z.string() });
 const pageOf = (q: { cursor?: string | undefined; limit?: number | undefined }) => ({ cursor: q.cursor ?? null, ...(q.limit !== undefined && { limit: q.limit }) });
 
@@ -76,12 +76,12 @@ export function managementRoutes(m: Management, version: string, more: readonly 
     }),
     route({
       method: 'POST', path: '/v1/posts', summary: 'Schedule (or draft) a post', auth: true, status: 201, body: CreatePostInput, response: PostView,
-      handle: ({ principal, body }) => m.createPost(principal, body),
+      handle: ({ principal, body, request }) => m.createPost(principal, body, request.idempotencyKey),
     }),
     route({
       method: 'POST', path: '/v1/posts:import', summary: 'Import a CSV content calendar (all rows or nothing, unless partial)', auth: true, status: 201, body: ImportPostsInput,
       response: z.object({ imported: z.array(PostView), errors: z.array(z.object({ path: z.string(), message: z.string() })) }),
-      handle: ({ principal, body }) => m.importPosts(principal, body),
+      handle: ({ principal, body, request }) => m.importPosts(principal, body, request.idempotencyKey),
     }),
     route({
       method: 'GET', path: '/v1/posts', summary: "A brand's posts by scheduled time, optionally by status", auth: true, query: ListPostsQuery, response: page(PostView),

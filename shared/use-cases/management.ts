@@ -4,7 +4,8 @@ import { hashApiKey, newApiKey } from '../domain/api-key.ts';
 import { Access, canSee, type Principal } from './access.ts';
 import type { Brand } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
-import { ForbiddenError, NotFoundError, StateConflictError, ValidationError, type FieldIssue } from '../domain/errors.ts';
+import { ConcurrentModificationError, ForbiddenError, NotFoundError, StateConflictError, ValidationError, type FieldIssue } from '../domain/errors.ts';
+import { IDEMPOTENCY_HEADER, idempotencyKey, idempotentPostId, requestFingerprint } from '../domain/idempotency.ts';
 import type { Goal } from '../domain/goal.ts';
 import { newId } from '../domain/ids.ts';
 import { formatInZone, parseScheduledAt } from '../domain/local-time.ts';
@@ -50,8 +51,10 @@ const CSV_COLUMNS = ['date', 'time', 'timezone', 'accounts', 'text', 'media', 'c
 const PAST_TOLERANCE_MS = 60_000;
 
 
-export type PostView = Post & { scheduledAtLocal: string };
-export const viewPost = (p: Post): PostView => ({ ...p, scheduledAtLocal: formatInZone(new Date(p.scheduledAt), p.timezone) });
+export type PostView = Omit<Post, 'requestHash'> & { scheduledAtLocal: string };
+/** A create under an idempotency key: the post's id, what the request asked for, and the key (for the message). */
+type Once = { id: string; requestHash: string; key: string };
+export const viewPost = ({ requestHash: _r, ...p }: Post): PostView => ({ ...p, scheduledAtLocal: formatInZone(new Date(p.scheduledAt), p.timezone) });
 const viewAccount = ({ credentialRef, ...a }: Account): AccountView => ({ ...a, hasCredentials: credentialRef !== undefined });
 
 /**
@@ -157,12 +160,21 @@ export class Management {
 
   // ---- posts ------------------------------------------------------------
 
-  async createPost(p: Principal, input: unknown): Promise<PostView> {
+  /**
+   * Schedules (or drafts) a post. With an idempotency key the same request
+   * sent again (after a timeout, say) answers the post the first one made,
+   * never a second one; the key with a different request is refused.
+   */
+  async createPost(p: Principal, input: unknown, rawKey?: string): Promise<PostView> {
+    const key = idempotencyKey(rawKey);
     const data = parseOrThrow(CreatePostInput, input);
     const brand = await this.getBrand(p, data.brandId).catch((e) => {
       throw e instanceof NotFoundError ? new ValidationError([{ path: 'brandId', message: `no brand ${data.brandId}` }]) : e;
     });
-    const post = await this.deps.repo.createPost(await this.#preparePost(brand, data));
+    if (!key) return viewPost(await this.#dispatchIfSoon(await this.deps.repo.createPost(await this.#preparePost(brand, data))));
+    // Looked for before the checks, so a retry after the post's time (say) still finds it.
+    const once = { id: idempotentPostId(brand.id, key, 0), requestHash: requestFingerprint('POST /v1/posts', input), key };
+    const post = (await this.#earlier(once)) ?? (await this.#createOnce(await this.#preparePost(brand, data), once));
     return viewPost(await this.#dispatchIfSoon(post));
   }
 
@@ -171,7 +183,8 @@ export class Management {
    * single post would be; errors are reported by spreadsheet row (the header is
    * row 1). Nothing is imported unless every row is valid, or `partial` is set.
    */
-  async importPosts(p: Principal, input: unknown): Promise<{ imported: PostView[]; errors: FieldIssue[] }> {
+  async importPosts(p: Principal, input: unknown, rawKey?: string): Promise<{ imported: PostView[]; errors: FieldIssue[] }> {
+    const key = idempotencyKey(rawKey);
     const data = parseOrThrow(ImportPostsInput, input);
     const brand = await this.getBrand(p, data.brandId);
     const records = parseCsv(data.csv);
@@ -189,14 +202,23 @@ export class Management {
     }
     const accounts = await this.deps.repo.listAccounts(brand.id);
     const errors: FieldIssue[] = [];
-    const prepared: NewPost[] = [];
+    // With a key, row n of this request always becomes the same post: sent again (or resumed after failing half-way), it adds only what is missing.
+    const requestHash = key && requestFingerprint('POST /v1/posts:import', input);
+    // In row order: a post made by an earlier send of this request, or one to create.
+    const prepared: ({ made: Post } | { post: NewPost; once?: Once })[] = [];
     // A line break inside a quoted cell stays in that cell: a record's spreadsheet row is its line less the breaks in the cells above it.
     const breaksIn = (fields: string[]) => fields.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
     let breaks = breaksIn(header.fields);
-    for (const row of rows) {
+    for (const [n, row] of rows.entries()) {
       const cell = (name: string) => (row.fields[columns.indexOf(name)] ?? '').trim();
       const where = `row ${row.line - breaks}`;
       breaks += breaksIn(row.fields);
+      const once = key && requestHash ? { id: idempotentPostId(brand.id, key, n), requestHash, key } : undefined;
+      const made = once && (await this.#earlier(once));
+      if (made) {
+        prepared.push({ made });
+        continue;
+      }
       const rowIssues: FieldIssue[] = [];
       const collect = (e: unknown) => {
         if (!(e instanceof ValidationError)) throw e;
@@ -220,7 +242,7 @@ export class Management {
       };
       if (rowIssues.length === 0) {
         try {
-          prepared.push(await this.#preparePost(brand, parseOrThrow(CreatePostInput, candidate)));
+          prepared.push({ post: await this.#preparePost(brand, parseOrThrow(CreatePostInput, candidate)), ...(once && { once }) });
         } catch (e) {
           collect(e);
         }
@@ -236,7 +258,10 @@ export class Management {
     }
     if (errors.length > 0 && !data.partial) throw new ValidationError(errors, 'nothing imported');
     const imported: PostView[] = [];
-    for (const post of prepared) imported.push(viewPost(await this.#dispatchIfSoon(await this.deps.repo.createPost(post))));
+    for (const row of prepared) {
+      const post = 'made' in row ? row.made : row.once ? await this.#createOnce(row.post, row.once) : await this.deps.repo.createPost(row.post);
+      imported.push(viewPost(await this.#dispatchIfSoon(post)));
+    }
     return { imported, errors };
   }
 
@@ -292,6 +317,26 @@ export class Management {
   }
 
   // ---- helpers ----------------------------------------------------------
+
+  /** The post an earlier send of this very request made under its key; the key with another request is refused. */
+  async #earlier(once: Once): Promise<Post | undefined> {
+    const found = await this.deps.repo.getPost(once.id);
+    if (found && found.requestHash !== once.requestHash) {
+      throw new StateConflictError(`the ${IDEMPOTENCY_HEADER} ${JSON.stringify(once.key)} was used for another request; send a new key for a new post`);
+    }
+    return found;
+  }
+
+  /** Creates `post` under its idempotent id; a concurrent send of the same request that got there first is answered instead. */
+  async #createOnce(post: NewPost, once: Once): Promise<Post> {
+    try {
+      return await this.deps.repo.createPost({ ...post, requestHash: once.requestHash }, once.id);
+    } catch (e) {
+      const raced = e instanceof ConcurrentModificationError ? await this.#earlier(once) : undefined;
+      if (raced) return raced;
+      throw e;
+    }
+  }
 
   /** A post due within two minutes would miss the per-minute dispatcher's window: enqueue it now. */
   async #dispatchIfSoon(post: Post): Promise<Post> {

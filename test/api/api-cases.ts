@@ -274,6 +274,46 @@ export function apiCases(getDriver: () => ApiDriver): void {
     });
   });
 
+  describe('sending a create again', () => {
+    it('makes one post per Idempotency-Key, answers it again for the same request and refuses the key for another', async () => {
+      const { brand, account } = await brandWithAccount('idem');
+      const other = await brandWithAccount('idem2');
+      const body = { brandId: brand.id, scheduledAt: inDays(6, 10), text: 'Bir kez', targets: [{ accountId: account.id }] };
+      const send = (b: unknown, key: string) => api().request('POST', '/v1/posts', { body: b, headers: { 'idempotency-key': key } });
+      const first = await send(body, 'order-2026-11-26-001');
+      expect(first.status).toBe(201);
+      expect(first.body).not.toHaveProperty('requestHash');
+      // The same request again (a retry after a lost answer), even with its fields in another order.
+      const again = await send({ targets: body.targets, text: body.text, scheduledAt: body.scheduledAt, brandId: body.brandId }, 'order-2026-11-26-001');
+      expect(again.status).toBe(201);
+      expect(again.body.id).toBe(first.body.id);
+      expect((await api().request('GET', `/v1/posts?brandId=${brand.id}`)).body.items).toHaveLength(1);
+
+      const reused = await send({ ...body, text: 'Başka bir şey' }, 'order-2026-11-26-001');
+      expect(reused.status).toBe(409);
+      expect(reused.body.error.message).toContain('"order-2026-11-26-001" was used for another request');
+      // Keys belong to a brand; without one every request is a new post.
+      const elsewhere = await send({ ...body, brandId: other.brand.id, targets: [{ accountId: other.account.id }] }, 'order-2026-11-26-001');
+      expect(elsewhere.status).toBe(201);
+      expect(elsewhere.body.id).not.toBe(first.body.id);
+      await api().request('POST', '/v1/posts', { body });
+      expect((await api().request('GET', `/v1/posts?brandId=${brand.id}`)).body.items).toHaveLength(2);
+
+      for (const bad of ['', 'has space', 'x'.repeat(256), 'ünicode']) {
+        const res = await send(body, bad);
+        expect(res.status, JSON.stringify(bad)).toBe(400);
+        expect(res.body.error.details[0].path).toBe('Idempotency-Key');
+      }
+
+      const csv = ['date,time,accounts,text', `${inDays(7).slice(0, 10)},09:00,@idem,bir`, `${inDays(7).slice(0, 10)},10:00,@idem,iki`].join('\n');
+      const imported = await api().request('POST', '/v1/posts:import', { body: { brandId: brand.id, csv }, headers: { 'idempotency-key': 'calendar-week-49' } });
+      const reimported = await api().request('POST', '/v1/posts:import', { body: { brandId: brand.id, csv }, headers: { 'idempotency-key': 'calendar-week-49' } });
+      expect(reimported.status).toBe(201);
+      expect(reimported.body.imported.map((p: { id: string }) => p.id)).toEqual(imported.body.imported.map((p: { id: string }) => p.id));
+      expect((await api().request('GET', `/v1/posts?brandId=${brand.id}`)).body.items).toHaveLength(4);
+    });
+  });
+
   describe('goals', () => {
     it('replaces and lists SMART goals, naming the broken rule', async () => {
       const { brand } = await brandWithAccount('goals');

@@ -1,7 +1,7 @@
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -89,8 +89,18 @@ describe('the local twin as a process', () => {
     const scheduled = await cliRun(['post', 'schedule', '--brand', brandId, '--at', when, '--text', 'CLI ile planlandı']);
     expect(scheduled.code).toBe(0);
     expect(scheduled.stdout).toMatch(new RegExp(`^scheduled post \\S+ for ${when}:00\\+03:00`));
+    // Sent twice with one key (a retry after a timeout): one post.
+    const keyed = ['post', 'schedule', '--brand', brandId, '--at', when, '--text', 'Bir kez gider', '--idempotency-key', 'cli-retry-1'];
+    const [once, twice] = [await cliRun(keyed), await cliRun(keyed)];
+    expect(twice.stdout.split(' ')[2]).toBe(once.stdout.split(' ')[2]);
     const listed = await cliRun(['post', 'list', '--brand', brandId]);
     expect(listed.stdout).toContain('CLI ile planlandı');
+    expect(listed.stdout.split('Bir kez gider').length - 1).toBe(1);
+    // The same calendar imported twice: its rows once.
+    const calendar = path.join(twin.home, 'calendar.csv');
+    writeFileSync(calendar, `date,time,accounts,text\n${when.slice(0, 10)},11:00,@cli,Takvimden\n`);
+    for (let i = 0; i < 2; i++) expect((await cliRun(['post', 'import', calendar, '--brand', brandId])).stdout).toMatch(/^imported 1 post/);
+    expect((await cliRun(['post', 'list', '--brand', brandId])).stdout.split('Takvimden').length - 1).toBe(1);
     expect(listed.stdout).toContain(`${when}:00+03:00`);
 
     const usage = await cliRun(['post', 'schedule', '--text', 'x']);
