@@ -9,7 +9,7 @@ import { parseOrThrow } from '../domain/validation.ts';
 import { instantRange, keys } from './keys.ts';
 import { encodeCursor, pageSize, startingAt, type Page, type PageRequest } from './pagination.ts';
 import { holdsItem, isConditionFailure, TableReader, withWriteId, type Item } from './table-ops.ts';
-import { Tally } from './tally.ts';
+import { mergeOverflow, Tally } from './tally.ts';
 
 /** The counters of one brand, local day and platform. */
 export const COUNTERS = [
@@ -202,16 +202,17 @@ export class CommunityStore extends TableReader {
   }
 
   async getDay(brandId: string, date: string, platform: Platform): Promise<CommentDay | undefined> {
-    return this.getItem(keys.commentDay(brandId, date, platform), CommentDay);
+    return (await this.listDays(brandId, date, date)).find((d) => d.platform === platform);
   }
 
-  /** A brand's daily counters for local dates in [from, to], every platform: one Query. */
+  /** A brand's daily counters for local dates in [from, to], every platform (overflow items added in): one Query. */
   async listDays(brandId: string, from: string, to: string): Promise<CommentDay[]> {
     const { pk, skPrefix } = keys.commentDaysOf(brandId);
-    return this.queryAll(
+    const items = await this.queryAll(
       { KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi', ExpressionAttributeValues: { ':pk': pk, ':lo': `${skPrefix}${from}`, ':hi': `${skPrefix}${to}#~` } },
       CommentDay,
     );
+    return mergeOverflow(items, (d) => `${d.date}#${d.platform}`);
   }
 
   // ---- negative-comment alerts ---------------------------------------------

@@ -4,7 +4,7 @@ import { Id, Instant, Platform } from '../domain/primitives.ts';
 import { PostMetrics } from '../domain/metrics.ts';
 import { keys } from './keys.ts';
 import { isConditionFailure, TableReader } from './table-ops.ts';
-import { Tally, type Key } from './tally.ts';
+import { mergeOverflow, Tally, type Key } from './tally.ts';
 
 /** A post target's latest figures (lifetime totals as the platform last reported them). */
 export const MetricLatest = z.object({
@@ -119,13 +119,14 @@ export class MetricsStore extends TableReader {
     await this.tally.add(this.dayKey(brandId, date, platform), { ...(brandId && { brandId }), date, platform, type: 'MetricDay' }, deltas, token);
   }
 
-  /** A brand's daily counters for local dates in [from, to], every platform: one Query. */
+  /** A brand's daily counters for local dates in [from, to], every platform (overflow items added in): one Query. */
   async listDays(brandId: string, from: string, to: string): Promise<MetricDay[]> {
     const { pk, skPrefix } = keys.metricDaysOf(brandId);
-    return this.queryAll(
+    const items = (await this.queryAll(
       { KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi', ExpressionAttributeValues: { ':pk': pk, ':lo': `${skPrefix}${from}`, ':hi': `${skPrefix}${to}#~` } },
       MetricDay,
-    ) as Promise<MetricDay[]>;
+    )) as MetricDay[];
+    return mergeOverflow(items, (d) => `${d.date}#${d.platform ?? ''}`);
   }
 
   /** Stores a conversion unless its order id is known; false for a re-sent one. */

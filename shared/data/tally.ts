@@ -1,7 +1,38 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from './table-ops.ts';
 
 export type Key = { pk: string; sk: string };
+
+/**
+ * Tokens one counter item records before further updates go to an overflow
+ * item (`<sk>#1`, `#2`, …): about 130 KB of tokens, well under DynamoDB's
+ * 400 KB item limit, so a brand's busiest day keeps counting.
+ */
+export const TOKENS_PER_ITEM = 10_000;
+
+/** The `n`-th item of a counter: the key itself, then its overflow items. */
+const itemOf = (key: Key, n: number): Key => (n === 0 ? key : { pk: key.pk, sk: `${key.sk}#${n}` });
+const isItemOf = (sk: string, key: Key) => sk === key.sk || (sk.startsWith(`${key.sk}#`) && /^\d+$/.test(sk.slice(key.sk.length + 1)));
+
+/**
+ * A counter read back as one item per counter (`keyOf`): its overflow items'
+ * numbers added into it. Counters are sums, so this is the counter's value.
+ */
+export function mergeOverflow<T extends Record<string, unknown>>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  const merged = new Map<string, Record<string, unknown>>();
+  for (const item of items) {
+    const into = merged.get(keyOf(item));
+    if (!into) {
+      merged.set(keyOf(item), { ...item });
+      continue;
+    }
+    for (const [field, value] of Object.entries(item)) {
+      if (typeof value === 'number') into[field] = (typeof into[field] === 'number' ? (into[field] as number) : 0) + value;
+      else if (value instanceof Set) into[field] = new Set([...((into[field] as Set<unknown> | undefined) ?? []), ...value]);
+    }
+  }
+  return [...merged.values()] as T[];
+}
 
 /**
  * Counters that survive crashes without transactions. A counter item (a
@@ -10,11 +41,15 @@ export type Key = { pk: string; sk: string };
  * "Token applied" then means "counted"; "not applied" means the writer stopped
  * between its two writes, and the item may be taken over (`moveToken`) and
  * counted again, once.
+ *
+ * A counter whose item is full (`tokensPerItem` tokens) goes on in overflow
+ * items; readers add them up (`mergeOverflow`).
  */
 export class Tally {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly tokensPerItem = TOKENS_PER_ITEM,
   ) {}
 
   /**
@@ -38,24 +73,52 @@ export class Tally {
       values[`:c${i}`] = n;
       adds.push(`#c${i} :c${i}`);
     });
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
-          ConditionExpression: 'NOT contains(#tokens, :tokenValue)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (e) {
-      // The token is there: this update was applied already (tokens are never reused).
-      if (!isConditionFailure(e)) throw e;
+    values[':max'] = this.tokensPerItem;
+    // Items fill in order and never empty, so the update lands in the first item with room, and a repeat finds it there.
+    for (let n = 0; n < 100_000; n++) {
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: itemOf(key, n),
+            UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
+            ConditionExpression: 'NOT contains(#tokens, :tokenValue) AND (attribute_not_exists(#tokens) OR size(#tokens) < :max)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        // The token is there: this update was applied already (tokens are never reused). Otherwise the item is full.
+        if (await this.#holds(itemOf(key, n), token)) return;
+      }
     }
+    throw new Error(`counter ${key.pk} ${key.sk}: no item with room for another update`);
   }
 
+  /** Whether the update with `token` was applied to the counter at `key` (in any of its items). */
   async applied(key: Key, token: string): Promise<boolean> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': key.pk, ':sk': key.sk },
+          ProjectionExpression: 'sk, #t',
+          ExpressionAttributeNames: { '#t': 'tokens' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      if ((out.Items ?? []).some((i) => isItemOf(String(i.sk), key) && (i.tokens as Set<string> | undefined)?.has(token))) return true;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return false;
+  }
+
+  async #holds(key: Key, token: string): Promise<boolean> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: '#t', ExpressionAttributeNames: { '#t': 'tokens' } }));
     return (out.Item?.tokens as Set<string> | undefined)?.has(token) ?? false;
   }
