@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { alertMail, type AlertKind } from '../domain/alerts.ts';
 import type { Brand } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -401,13 +402,21 @@ export class Publisher {
    * Returns the saved post, or undefined when the guard no longer holds.
    */
   async #update(msg: PublishMessage, guard: (t: PostTarget) => boolean, change: (p: Post, t: PostTarget) => Post, known?: Post): Promise<Post | undefined> {
+    let intended: PostTarget | undefined;
     for (let attempt = 0; attempt < 20; attempt++) {
       // The post as this attempt last wrote it is usually still current: try it before reading again.
       const post = attempt === 0 && known ? known : await this.deps.repo.getPost(msg.postId);
       const target = post?.targets.find((t) => t.accountId === msg.accountId);
-      if (!post || !target || !guard(target)) return undefined;
+      if (!post || !target) return undefined;
+      if (!guard(target)) {
+        // Our last write may have landed with its answer lost, and another target's write gone over the item before the
+        // SDK sent ours again (so it looked like a conflict): the target is then exactly as we wrote it, and it is ours.
+        return intended && sameTarget(target, intended) ? post : undefined;
+      }
+      const next = change(post, target);
+      intended = next.targets.find((t) => t.accountId === msg.accountId);
       try {
-        return await this.deps.repo.savePost(change(post, target), post.version);
+        return await this.deps.repo.savePost(next, post.version);
       } catch (e) {
         if (!(e instanceof ConcurrentModificationError)) throw e;
       }
@@ -415,6 +424,9 @@ export class Publisher {
     throw new Error(`post ${msg.postId}: too many concurrent writes`);
   }
 }
+
+/** The same target, field for field (fields set to undefined count as absent, as once stored). */
+const sameTarget = (a: PostTarget, b: PostTarget) => isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 
 function withTarget(post: Post, accountId: string, patch: Partial<PostTarget>, now: Date): Post {
   return { ...post, targets: post.targets.map((t) => (t.accountId === accountId ? { ...t, ...patch } : t)), updatedAt: now.toISOString() };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseScheduledAt } from '#shared/domain/local-time.ts';
-import type { NewPost } from '#shared/domain/post.ts';
+import type { NewPost, Post } from '#shared/domain/post.ts';
 import type { Platform } from '#shared/domain/primitives.ts';
 import { PublishingHarness } from '#test/support/publishing-harness.ts';
 
@@ -107,6 +107,36 @@ describe('the message arriving before the dispatcher’s claim', () => {
     expect(raced).toBe(true);
     expect(published(created.targets[0]!.text)).toHaveLength(1);
     expect((await h.repo.getPost(created.id))!.status).toBe('published');
+  });
+});
+
+describe('a lost answer with another target written over it', () => {
+  it('knows its own landed write: publishes once and announces, instead of dropping the message as not its own', async () => {
+    const { brand, accounts } = await h.brandWithAccounts(['mastodon', 'bluesky']);
+    const created = await h.repo.createPost(post(brand.id, accounts, at(500)));
+    const { Publisher } = await import('#shared/use-cases/publishing.ts');
+    const { Repository } = await import('#shared/data/repository.ts');
+    const { ConcurrentModificationError } = await import('#shared/domain/errors.ts');
+    let raced = false;
+    class LostAnswer extends Repository {
+      override async savePost(next: Post, expectedVersion: number) {
+        const saved = await super.savePost(next, expectedVersion);
+        const mine = next.targets.find((t) => t.accountId === accounts.mastodon!.id)!;
+        if (!raced && mine.status === 'published') {
+          raced = true;
+          // The answer is lost; the bluesky target's worker writes before the SDK sends ours again, which then fails its condition.
+          await super.savePost({ ...saved, targets: saved.targets.map((t) => (t.platform === 'bluesky' ? { ...t, error: 'elsewhere' } : t)) }, saved.version);
+          throw new ConcurrentModificationError('post', next.id, expectedVersion);
+        }
+        return saved;
+      }
+    }
+    const publisher = new Publisher({ ...h.publishingDeps, repo: new LostAnswer(h.local.db, h.local.tableName, h.clock) });
+    expect(await publisher.publishTarget({ postId: created.id, accountId: accounts.mastodon!.id })).toBe('published');
+    expect(raced).toBe(true);
+    expect(published(created.targets.find((t) => t.platform === 'mastodon')!.text)).toHaveLength(1);
+    const target = (await h.repo.getPost(created.id))!.targets.find((t) => t.platform === 'mastodon')!;
+    expect([target.status, target.announced]).toEqual(['published', true]);
   });
 });
 
