@@ -137,6 +137,9 @@ describe('a lost answer with another target written over it', () => {
     expect(published(created.targets.find((t) => t.platform === 'mastodon')!.text)).toHaveLength(1);
     const target = (await h.repo.getPost(created.id))!.targets.find((t) => t.platform === 'mastodon')!;
     expect([target.status, target.announced]).toEqual(['published', true]);
+    // The other target goes out as usual (and the post leaves the due index the later cases read).
+    expect(await publisher.publishTarget({ postId: created.id, accountId: accounts.bluesky!.id })).toBe('published');
+    expect((await h.repo.getPost(created.id))!.status).toBe('published');
   });
 });
 
