@@ -13,10 +13,11 @@ import { MetricsCollector } from '#shared/use-cases/metrics.ts';
 const logger = createLogger('collect-metrics');
 const config = loadConfig(['table', 'bus', 'email', 'secrets']);
 const clock = clockFromEnv();
+const db = createDocumentClient();
 const collector = new MetricsCollector({
-  repo: new Repository(createDocumentClient(), config.tableName, clock),
+  repo: new Repository(db, config.tableName, clock),
   clock,
-  secrets: secretStoreFromEnv(),
+  secrets: secretStoreFromEnv(db),
   clients: platformClients(clock),
   mailer: new SesMailer(config.emailFrom),
   events: new EventBridgePublisher(config.busName),

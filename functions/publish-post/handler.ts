@@ -6,6 +6,7 @@ import { publishingDeps } from '#shared/config/publishing-deps.ts';
 import { loadConfig } from '#shared/config/env.ts';
 import { clockFromEnv, clockWarpFactor } from '#shared/config/clock-env.ts';
 import { secretStoreFromEnv } from '#shared/config/secret-store-env.ts';
+import { createDocumentClient } from '#shared/data/dynamo-client.ts';
 import { PublishMessage } from '#shared/ports/messaging.ts';
 import { METRIC, OperationalMetrics } from '#shared/observability/metrics.ts';
 import { Publisher } from '#shared/use-cases/publishing.ts';
@@ -13,9 +14,10 @@ import { Publisher } from '#shared/use-cases/publishing.ts';
 const logger = createLogger('publish-post');
 const metrics = new OperationalMetrics('publish-post');
 const clock = clockFromEnv();
+const db = createDocumentClient();
 const publisher = new Publisher({
-  ...publishingDeps(loadConfig(['table', 'bus', 'email', 'secrets'], ['publish']), clock),
-  secrets: secretStoreFromEnv(),
+  ...publishingDeps(loadConfig(['table', 'bus', 'email', 'secrets'], ['publish']), clock, db),
+  secrets: secretStoreFromEnv(db),
   clients: platformClients(clock),
   leaseMs: 90_000 * clockWarpFactor(),
   observe: ({ outcome, lagMs }) => {

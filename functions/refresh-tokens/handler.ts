@@ -12,10 +12,11 @@ import { TokenKeeper } from '#shared/use-cases/tokens.ts';
 const logger = createLogger('refresh-tokens');
 const config = loadConfig(['table', 'email', 'secrets']);
 const clock = clockFromEnv();
+const db = createDocumentClient();
 const keeper = new TokenKeeper({
-  repo: new Repository(createDocumentClient(), config.tableName, clock),
+  repo: new Repository(db, config.tableName, clock),
   clock,
-  secrets: secretStoreFromEnv(),
+  secrets: secretStoreFromEnv(db),
   mailer: new SesMailer(config.emailFrom),
   clients: platformClients(clock),
 });

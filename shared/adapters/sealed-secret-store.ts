@@ -35,7 +35,6 @@ export class SealedSecretStore implements SecretStore {
     private readonly plain: SecretStore,
     private readonly prefix: string,
     private readonly table: { db: () => DynamoDBDocumentClient; tableName: string | undefined },
-    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async get(name: string): Promise<string | undefined> {
@@ -49,7 +48,7 @@ export class SealedSecretStore implements SecretStore {
     if (!isSealedSecretName(this.prefix, name)) return this.plain.put(name, value);
     const sealed = seal(await this.#keyBytes(), name, value);
     await this.#db().send(
-      new PutCommand({ TableName: this.table.tableName, Item: { ...keys.credential(name), type: 'Credential', sealed, updatedAt: this.now().toISOString() } }),
+      new PutCommand({ TableName: this.table.tableName, Item: { ...keys.credential(name), type: 'Credential', sealed, updatedAt: new Date().toISOString() } }),
     );
   }
 

@@ -1,9 +1,8 @@
 /**
- * What handlers read from their environment at init, one module each so a
- * function that only needs the clock does not load the Secrets Manager client;
- * import from those modules. This one re-exports them.
+ * What handlers read from their environment at init is one module each
+ * (`clock-env.ts`, `secret-store-env.ts`, `provisioned-secrets-env.ts`), so a
+ * function that only needs the clock loads no secret store; handlers import
+ * from those. This one re-exports the clock for tests and the twin.
  */
 export { clockFromEnv, clockSpec, clockWarpFactor } from './clock-env.ts';
-export { secretStoreFromEnv } from './secret-store-env.ts';
-export { provisionedSecretStoreFromEnv } from './provisioned-secrets-env.ts';
 

@@ -8,7 +8,7 @@ import { Id, Instant, Platform } from '../domain/primitives.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import { instantRange, keys } from './keys.ts';
 import { encodeCursor, pageSize, startingAt, type Page, type PageRequest } from './pagination.ts';
-import { holdsItem, isConditionFailure, TableReader, withWriteId, type Item } from './table-ops.ts';
+import { holdsItem, isConditionFailure, queryPages, TableReader, withWriteId, type Item } from './table-ops.ts';
 import { mergeOverflow, Tally } from './tally.ts';
 
 /** The counters of one brand, local day and platform. */
@@ -342,23 +342,15 @@ export class CommunityStore extends TableReader {
    */
   async countQuarantined(since: Date): Promise<number> {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
-          FilterExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': keys.quarantineList, ':since': since.toISOString(), ':status': 'quarantined' },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const pages = queryPages(this.db, this.tableName, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+      FilterExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': keys.quarantineList, ':since': since.toISOString(), ':status': 'quarantined' },
+      Select: 'COUNT',
+    });
+    for await (const out of pages) count += out.Count ?? 0;
     return count;
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { encodeCursor, pageSize, startingAt, type Page, type PageRequest } from './pagination.ts';
 
@@ -25,6 +25,16 @@ export async function holdsItem(db: DynamoDBDocumentClient, tableName: string, i
   return out.Item?.writeId === item.writeId;
 }
 
+/** Every page of a Query, one request at a time; stop early by leaving the loop. */
+export async function* queryPages(db: DynamoDBDocumentClient, tableName: string, input: QueryInput): AsyncGenerator<QueryCommandOutput> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
+    yield out;
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
+
 export class TableReader {
   constructor(
     protected readonly db: DynamoDBDocumentClient,
@@ -44,12 +54,10 @@ export class TableReader {
 
   protected async queryAll<S extends z.ZodType>(input: QueryInput, schema: S): Promise<z.output<S>[]> {
     const items: z.output<S>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+    for await (const out of queryPages(this.db, this.tableName, input)) {
       for (const i of out.Items ?? []) items.push(schema.parse(i));
-      start = input.Limit !== undefined && items.length >= input.Limit ? undefined : out.LastEvaluatedKey;
-    } while (start);
+      if (input.Limit !== undefined && items.length >= input.Limit) break;
+    }
     return items;
   }
 }

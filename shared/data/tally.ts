@@ -1,5 +1,5 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './table-ops.ts';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, queryPages } from './table-ops.ts';
 
 export type Key = { pk: string; sk: string };
 
@@ -99,22 +99,16 @@ export class Tally {
 
   /** Whether the update with `token` was applied to the counter at `key` (in any of its items). */
   async applied(key: Key, token: string): Promise<boolean> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': key.pk, ':sk': key.sk },
-          ProjectionExpression: 'sk, #t',
-          ExpressionAttributeNames: { '#t': 'tokens' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
+    const pages = queryPages(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': key.pk, ':sk': key.sk },
+      ProjectionExpression: 'sk, #t',
+      ExpressionAttributeNames: { '#t': 'tokens' },
+      ConsistentRead: true,
+    });
+    for await (const out of pages) {
       if ((out.Items ?? []).some((i) => isItemOf(String(i.sk), key) && (i.tokens as Set<string> | undefined)?.has(token))) return true;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
     return false;
   }
 

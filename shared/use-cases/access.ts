@@ -11,6 +11,13 @@ export type Principal = { kind: 'admin' } | { kind: 'brand'; brandId: string } |
 /** The admin key sees every brand; a brand key only its own brand. */
 export const canSee = (p: Principal, brandId: string): boolean => p.kind === 'admin' || (p.kind === 'brand' && p.brandId === brandId);
 
+/** The brand, or not found: another brand's key gets the same answer as a brand that does not exist. */
+export async function visibleBrand(repo: Pick<Repository, 'getBrand'>, p: Principal, brandId: string): Promise<Brand> {
+  const brand = canSee(p, brandId) ? await repo.getBrand(brandId) : undefined;
+  if (!brand) throw new NotFoundError('brand', brandId);
+  return brand;
+}
+
 export interface AccessDeps {
   repo: Pick<Repository, 'getApiKeyByHash' | 'getBrand'>;
   secrets: SecretStore;
@@ -37,10 +44,7 @@ export class Access {
     throw new UnauthorizedError('invalid API key');
   }
 
-  /** The brand, or not found: another brand's key gets the same answer as a brand that does not exist. */
-  async getBrand(p: Principal, brandId: string): Promise<Brand> {
-    const brand = canSee(p, brandId) ? await this.deps.repo.getBrand(brandId) : undefined;
-    if (!brand) throw new NotFoundError('brand', brandId);
-    return brand;
+  getBrand(p: Principal, brandId: string): Promise<Brand> {
+    return visibleBrand(this.deps.repo, p, brandId);
   }
 }

@@ -16,7 +16,7 @@ import type { EventPublisher, Mailer } from '../ports/messaging.ts';
 import { RetryLater } from './counting.ts';
 import { SendReportInput } from './report-inputs.ts';
 import { KpiService } from './kpis.ts';
-import { canSee, type Principal } from './access.ts';
+import { visibleBrand, type Principal } from './access.ts';
 
 
 /** A claim older than this without a result belongs to a sender that stopped (well above build-report's timeout). */
@@ -116,7 +116,7 @@ export class WeeklyReports {
 
   /** The rendered report for a week (`last` or absent: the last full week), for preview. */
   async preview(p: Principal, brandId: string, week?: string): Promise<{ subject: string; text: string; html: string; week: string }> {
-    const brand = await this.#brand(p, brandId);
+    const brand = await visibleBrand(this.deps.repo, p, brandId);
     const w = this.#week(brand, week === 'last' ? undefined : week);
     return { ...renderWeeklyReport(await this.data(brand, w)), week: w };
   }
@@ -124,7 +124,7 @@ export class WeeklyReports {
   /** `POST /v1/reports`: send now (or again, with `force`, after an unknown outcome). */
   async request(p: Principal, input: unknown): Promise<{ brandId: string; week: string; outcome: SendOutcome; record?: ReportRecord }> {
     const { brandId, week, force } = parseOrThrow(SendReportInput, input, 'report');
-    const brand = await this.#brand(p, brandId);
+    const brand = await visibleBrand(this.deps.repo, p, brandId);
     const w = this.#week(brand, week);
     const outcome = await this.send(brand.id, w, { force: force === true }).catch((e: unknown) => {
       throw e instanceof RetryLater ? new StateConflictError(`${e.message}; try again in a minute`) : e;
@@ -134,7 +134,7 @@ export class WeeklyReports {
   }
 
   async list(p: Principal, brandId: string): Promise<ReportRecord[]> {
-    await this.#brand(p, brandId);
+    await visibleBrand(this.deps.repo, p, brandId);
     return this.deps.reports.list(brandId);
   }
 
@@ -189,12 +189,6 @@ export class WeeklyReports {
         `  paylas report send --brand ${brand.id} --week ${week} --force`,
       ].join('\n'),
     });
-  }
-
-  async #brand(p: Principal, brandId: string): Promise<Brand> {
-    const brand = canSee(p, brandId) ? await this.deps.repo.getBrand(brandId) : undefined;
-    if (!brand) throw new NotFoundError('brand', brandId);
-    return brand;
   }
 
   #week(brand: Brand, week: string | undefined): string {
